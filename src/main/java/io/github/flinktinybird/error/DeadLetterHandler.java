@@ -1,0 +1,26 @@
+package io.github.flinktinybird.error;
+
+import java.io.IOException;
+import java.io.Serializable;
+
+/**
+ * Receives the records that the {@link ErrorPolicy#deadLetter(DeadLetterHandler) DEAD_LETTER}
+ * policy takes out of the stream. One instance per sink subtask, created by Java serialization of
+ * the configured one.
+ *
+ * <p>{@link #write(DeadLetter)} must not return before the letter is durable: once it returns, the
+ * records count as handled and are no longer part of the sink's checkpointed state. If it throws,
+ * the job fails and the records are replayed from the last checkpoint. Calls are never concurrent,
+ * but may come from different threads.
+ */
+public interface DeadLetterHandler extends Serializable {
+
+    /** Called once, on the TaskManager, before the first letter. */
+    default void open(int subtaskIndex, int attemptNumber) throws IOException {}
+
+    /** Stores one letter durably. */
+    void write(DeadLetter letter) throws IOException;
+
+    /** Called when the sink closes. */
+    default void close() throws IOException {}
+}

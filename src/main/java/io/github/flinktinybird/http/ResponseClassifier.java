@@ -1,0 +1,208 @@
+package io.github.flinktinybird.http;
+
+import org.apache.flink.annotation.Internal;
+
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+import java.net.UnknownHostException;
+import java.time.Duration;
+
+/**
+ * Maps an Events API answer to an {@link Outcome}: a pure function of the status, the rate-limit
+ * headers and the clock, so that the whole status-code policy can be read here and tested as a
+ * table. What to do with an outcome is the writer's job.
+ *
+ * <p>Error bodies are quoted in reasons but never parsed for decisions: their wording is not part
+ * of Tinybird's contract.
+ */
+@Internal
+public final class ResponseClassifier {
+
+    /** {@code X-RateLimit-Reset} values above this are epoch seconds, below it seconds from now. */
+    static final long EPOCH_SECONDS_THRESHOLD = 1_000_000_000L;
+
+    private static final int MAX_QUOTED_BODY = 300;
+
+    private ResponseClassifier() {}
+
+    /**
+     * @param response the answer
+     * @param dataSource the Data Source the request was for, named in reasons
+     * @param nowEpochSeconds the current time, for epoch-valued reset headers
+     */
+    public static Outcome classify(EventsApiResponse response, String dataSource, long nowEpochSeconds) {
+        int status = response.status();
+        String tinybirdSays = quote(response.body());
+        if (status == 200 || status == 202) {
+            return new Outcome(Outcome.Kind.COMMITTED, status, null, "accepted");
+        }
+        if (status == 422) {
+            return new Outcome(
+                    Outcome.Kind.PARTIALLY_INGESTED,
+                    status,
+                    null,
+                    "Tinybird wrote the rows to Data Source '"
+                            + dataSource
+                            + "' but a Materialized View fed by it failed (422)"
+                            + tinybirdSays);
+        }
+        if (status == 413) {
+            return new Outcome(
+                    Outcome.Kind.SPLIT,
+                    status,
+                    null,
+                    "the request to Data Source '"
+                            + dataSource
+                            + "' was too large for Tinybird (413); lower sink.flush-buffer.size"
+                            + " (maxBatchSizeInBytes) or the record size"
+                            + tinybirdSays);
+        }
+        if (status == 429) {
+            return new Outcome(
+                    Outcome.Kind.RETRY,
+                    status,
+                    serverDelay(response, nowEpochSeconds),
+                    "Tinybird rate-limited requests to Data Source '" + dataSource + "' (429)");
+        }
+        if (status == 500 || status == 502 || status == 503 || status == 504) {
+            return new Outcome(
+                    Outcome.Kind.RETRY,
+                    status,
+                    null,
+                    "Tinybird answered " + status + " for Data Source '" + dataSource + "'" + tinybirdSays);
+        }
+        if (status == 401 || status == 403) {
+            return new Outcome(
+                    Outcome.Kind.FATAL,
+                    status,
+                    null,
+                    "Tinybird refused the token ("
+                            + status
+                            + ") for Data Source '"
+                            + dataSource
+                            + "': set a valid token with the DATASOURCE:APPEND scope on this Data"
+                            + " Source (DATASOURCE:CREATE as well if it does not exist yet)"
+                            + tinybirdSays);
+        }
+        if (status == 404) {
+            return new Outcome(
+                    Outcome.Kind.FATAL,
+                    status,
+                    null,
+                    "Tinybird answered 404 for Data Source '"
+                            + dataSource
+                            + "': the token's Workspace is not on this endpoint; check that the"
+                            + " endpoint matches your Workspace's region (e.g."
+                            + " https://api.us-east.tinybird.co)"
+                            + tinybirdSays);
+        }
+        if (status >= 300 && status < 400) {
+            return new Outcome(
+                    Outcome.Kind.FATAL,
+                    status,
+                    null,
+                    "the endpoint answered with a redirect ("
+                            + status
+                            + (response.location() == null ? "" : " to " + response.location())
+                            + "); the sink never follows redirects, since that would send the token"
+                            + " elsewhere: set the endpoint to the Events API host itself");
+        }
+        if (status >= 500) {
+            // Other 5xx (e.g. 505, 507) are not in Tinybird's list of passing errors, but a server
+            // error still says nothing about the records: retrying is the safe side.
+            return new Outcome(
+                    Outcome.Kind.RETRY,
+                    status,
+                    null,
+                    "Tinybird answered " + status + " for Data Source '" + dataSource + "'" + tinybirdSays);
+        }
+        return new Outcome(
+                Outcome.Kind.REJECTED,
+                status,
+                null,
+                "Tinybird rejected the request to Data Source '"
+                        + dataSource
+                        + "' ("
+                        + status
+                        + "); nothing was written"
+                        + tinybirdSays);
+    }
+
+    /** Transport failures: retried on a fresh connection, except those no retry can fix. */
+    public static Outcome classifyTransportFailure(Throwable failure, String dataSource) {
+        String what = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        if (failure instanceof SSLPeerUnverifiedException
+                || failure instanceof SSLHandshakeException) {
+            return new Outcome(
+                    Outcome.Kind.FATAL,
+                    0,
+                    null,
+                    "the TLS handshake with the endpoint failed ("
+                            + what
+                            + "): check the endpoint host and that the JVM trusts its certificate");
+        }
+        if (failure instanceof UnknownHostException) {
+            return new Outcome(
+                    Outcome.Kind.RETRY,
+                    0,
+                    null,
+                    "the endpoint's host name could not be resolved ("
+                            + what
+                            + "): check the endpoint and DNS");
+        }
+        return new Outcome(
+                Outcome.Kind.RETRY,
+                0,
+                null,
+                "sending to Data Source '" + dataSource + "' failed in transport (" + what + ")");
+    }
+
+    /**
+     * The wait Tinybird asked for: {@code Retry-After} (seconds) first, then {@code
+     * X-RateLimit-Reset} (seconds from now, or an epoch second in some deployments). {@code null}
+     * when neither is usable.
+     */
+    static Duration serverDelay(EventsApiResponse response, long nowEpochSeconds) {
+        Long retryAfter = parseSeconds(response.retryAfter());
+        if (retryAfter != null) {
+            return Duration.ofSeconds(retryAfter);
+        }
+        Long reset = parseSeconds(response.rateLimitReset());
+        if (reset == null) {
+            return null;
+        }
+        if (reset > EPOCH_SECONDS_THRESHOLD) {
+            return Duration.ofSeconds(Math.max(0, reset - nowEpochSeconds));
+        }
+        return Duration.ofSeconds(reset);
+    }
+
+    private static Long parseSeconds(String header) {
+        if (header == null) {
+            return null;
+        }
+        try {
+            // Some servers send fractional seconds; round up so we never come back too early.
+            double value = Double.parseDouble(header.trim());
+            if (Double.isNaN(value) || value < 0 || Double.isInfinite(value)) {
+                return null;
+            }
+            return (long) Math.ceil(value);
+        } catch (NumberFormatException e) {
+            // An HTTP-date Retry-After is legal HTTP but Tinybird does not send it; back off instead.
+            return null;
+        }
+    }
+
+    private static String quote(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        String oneLine = body.strip().replace('\n', ' ').replace('\r', ' ');
+        if (oneLine.length() > MAX_QUOTED_BODY) {
+            oneLine = oneLine.substring(0, MAX_QUOTED_BODY) + "...";
+        }
+        return "; Tinybird says: " + oneLine;
+    }
+}

@@ -1,0 +1,38 @@
+package io.github.flinktinybird.sink;
+
+import io.github.flinktinybird.http.EventsApiClient;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+
+/** What every {@link BatchDelivery} of one writer shares. */
+final class DeliveryContext {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchDelivery.class);
+
+    final DeliverySettings settings;
+    final EventsApiClient client;
+    final ErrorPolicyEnforcer errorPolicy;
+    final SinkMetrics metrics;
+    final ScheduledExecutorService scheduler;
+    final DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
+    final RateLimitedLog quarantineLog = new RateLimitedLog(LOG, 10_000);
+    final RateLimitedLog retryLog = new RateLimitedLog(LOG, 5_000);
+    final RateLimitedLog oddAnswerLog = new RateLimitedLog(LOG, 10_000);
+
+    DeliveryContext(
+            DeliverySettings settings,
+            EventsApiClient client,
+            ErrorPolicyEnforcer errorPolicy,
+            SinkMetrics metrics,
+            ScheduledExecutorService scheduler) {
+        this.settings = settings;
+        this.client = client;
+        this.errorPolicy = errorPolicy;
+        this.metrics = metrics;
+        this.scheduler = scheduler;
+    }
+}

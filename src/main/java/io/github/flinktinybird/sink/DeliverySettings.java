@@ -1,0 +1,71 @@
+package io.github.flinktinybird.sink;
+
+import io.github.flinktinybird.error.ErrorPolicy;
+import io.github.flinktinybird.http.Compression;
+import io.github.flinktinybird.http.RetryPolicy;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * How the writer talks to Tinybird, validated by the builder. The token is held here to reach the
+ * HTTP client on the TaskManager; it has no getter besides {@link #token()} for that client and is
+ * never part of {@link #toString()}.
+ */
+final class DeliverySettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    final String endpoint;
+    private final String token;
+    final boolean wait;
+    final Compression compression;
+    final Duration requestTimeout;
+    final RetryPolicy retryPolicy;
+    final ErrorPolicy errorPolicy;
+
+    DeliverySettings(
+            String endpoint,
+            String token,
+            boolean wait,
+            Compression compression,
+            Duration requestTimeout,
+            RetryPolicy retryPolicy,
+            ErrorPolicy errorPolicy) {
+        this.endpoint = endpoint;
+        this.token = token;
+        this.wait = wait;
+        this.compression = compression;
+        this.requestTimeout = requestTimeout;
+        this.retryPolicy = retryPolicy;
+        this.errorPolicy = errorPolicy;
+    }
+
+    String token() {
+        return token;
+    }
+
+    /**
+     * One HTTP call may take half the request timeout: the other half leaves room for a backoff
+     * wait before the retry is handed back, so Flink's own request timeout (which would resend the
+     * whole batch) does not fire first.
+     */
+    Duration httpCallTimeout() {
+        return requestTimeout.dividedBy(2);
+    }
+
+    @Override
+    public String toString() {
+        return "endpoint="
+                + endpoint
+                + ", token=****, wait="
+                + wait
+                + ", compression="
+                + compression
+                + ", requestTimeout="
+                + requestTimeout
+                + ", "
+                + retryPolicy
+                + ", "
+                + errorPolicy;
+    }
+}

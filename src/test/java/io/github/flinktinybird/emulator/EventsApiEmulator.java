@@ -1,0 +1,281 @@
+package io.github.flinktinybird.emulator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A local, in-process stand-in for Tinybird's Events API ({@code POST /v0/events}), for tests.
+ *
+ * <p>It checks the bearer token, accepts NDJSON bodies (optionally gzip), enforces a size limit
+ * on the uncompressed body, stores each valid JSON object line as a row of its Data Source and
+ * quarantines every other line, and answers like Tinybird: 200 with {@code wait=true}, otherwise
+ * 202, with {@code {"successful_rows": N, "quarantined_rows": M}}. Faults can be injected at
+ * random from a seeded {@link FaultPlan} or one by one with {@link #failNext(int, Fault)}.
+ *
+ * <p>Rows are visible as soon as the request is answered, also for 202: the emulator does not
+ * model Tinybird's delayed flush. The {@code ?token=} query parameter is deliberately not
+ * accepted, so that a client leaking its token into URLs fails its tests.
+ *
+ * <p>All methods are thread-safe; read-back methods return copies.
+ */
+public final class EventsApiEmulator implements AutoCloseable {
+
+    static {
+        // Without it every small request stalls ~40 ms on Nagle plus delayed ACK over loopback.
+        // Read once, when the JDK's HTTP server first loads, hence a static initializer.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
+    /** The token accepted when the builder is given none. */
+    public static final String DEFAULT_TOKEN = "emulator-token";
+    /** Default limit on the uncompressed body: 10 MB, Tinybird's Free plan limit. */
+    public static final int DEFAULT_MAX_REQUEST_BYTES = 10_000_000;
+    /** The path served. */
+    public static final String EVENTS_PATH = "/v0/events";
+
+    private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+
+    private final EmulatorStore store = new EmulatorStore();
+    private final FaultInjector faults;
+    private final EventsHandler handler;
+    private final ExecutorService executor;
+    private final InetAddress address = ipv4Loopback();
+    private HttpServer server;
+    private int port;
+    private boolean closed;
+
+    private EventsApiEmulator(Builder builder) {
+        Set<String> tokens = builder.tokens.isEmpty()
+                ? Collections.singleton(DEFAULT_TOKEN)
+                : Collections.unmodifiableSet(new LinkedHashSet<>(builder.tokens));
+        this.faults = new FaultInjector(builder.faultPlan);
+        this.handler = new EventsHandler(tokens, builder.maxRequestBytes, store, faults);
+        // Unbounded and cached so that a SLOW answer never holds up other requests.
+        this.executor = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "tinybird-emulator-" + THREAD_IDS.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.port = builder.port;
+    }
+
+    /** Starts configuring an emulator. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The base URL to give a client, {@code http://127.0.0.1:<port>}, without a trailing slash. */
+    public String endpoint() {
+        return "http://" + address.getHostAddress() + ":" + port();
+    }
+
+    /** The port bound; it stays the same across {@link #stop()} and {@link #restart()}. */
+    public synchronized int port() {
+        return port;
+    }
+
+    /** Whether the server currently accepts connections. */
+    public synchronized boolean isRunning() {
+        return server != null;
+    }
+
+    /**
+     * Stops accepting connections and closes open ones, keeping the stored data, so that
+     * clients get "connection refused" until {@link #restart()}. Does nothing if already stopped.
+     */
+    public synchronized void stop() {
+        if (server != null) {
+            server.stop(0);
+            server = null;
+        }
+    }
+
+    /**
+     * Binds the same port again after {@link #stop()} (stopping first if running); stored data,
+     * the request log and queued faults are kept.
+     *
+     * @throws UncheckedIOException if the port cannot be bound again
+     * @throws IllegalStateException if the emulator was closed
+     */
+    public synchronized void restart() {
+        if (closed) {
+            throw new IllegalStateException("the emulator is closed");
+        }
+        stop();
+        bind();
+    }
+
+    /** Stops the server and its threads. The emulator cannot be restarted afterwards. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stop();
+        executor.shutdownNow();
+    }
+
+    /**
+     * Makes the next {@code count} valid requests (authenticated, with a {@code name}) get
+     * {@code fault}; queued faults come before random ones.
+     */
+    public void failNext(int count, Fault fault) {
+        faults.enqueue(count, fault);
+    }
+
+    /** Replaces the random fault plan; the random sequence restarts from the new plan's seed. */
+    public void setFaultPlan(FaultPlan plan) {
+        faults.setPlan(plan);
+    }
+
+    /** The fault plan in force. */
+    public FaultPlan faultPlan() {
+        return faults.plan();
+    }
+
+    /** While true, every request to {@value #EVENTS_PATH} is answered 503, as during an outage. */
+    public void setUnavailable(boolean unavailable) {
+        faults.setUnavailable(unavailable);
+    }
+
+    /** Copies of the rows stored in {@code dataSource}, in arrival order. */
+    public List<ObjectNode> rows(String dataSource) {
+        return store.rows(dataSource);
+    }
+
+    /** The stored rows of {@code dataSource} as the lines received, in arrival order. */
+    public List<String> rawRows(String dataSource) {
+        return store.rawRows(dataSource);
+    }
+
+    /** How many rows {@code dataSource} holds. */
+    public long rowCount(String dataSource) {
+        return store.rowCount(dataSource);
+    }
+
+    /** Rows stored across all Data Sources. */
+    public long totalRowCount() {
+        return store.totalRowCount();
+    }
+
+    /** The Data Sources holding at least one row, sorted. */
+    public Set<String> dataSources() {
+        return store.dataSources();
+    }
+
+    /** Lines sent to {@code dataSource} (the landing name, not {@code _quarantine}) that were quarantined. */
+    public List<QuarantinedRow> quarantined(String dataSource) {
+        return store.quarantined(dataSource);
+    }
+
+    /** Every request received, in the order they were answered (or dropped). */
+    public List<RecordedRequest> requests() {
+        return store.requests();
+    }
+
+    /**
+     * Forgets rows, quarantined lines, the request log and queued faults, ends an outage and
+     * restarts the random fault sequence from its seed; tokens, limits and the plan are kept.
+     */
+    public void reset() {
+        store.clear();
+        faults.reset();
+    }
+
+    private static InetAddress ipv4Loopback() {
+        try {
+            // Not getLoopbackAddress(): it may answer ::1, and clients are told 127.0.0.1.
+            return InetAddress.getByAddress("127.0.0.1", new byte[] {127, 0, 0, 1});
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void bind() {
+        try {
+            HttpServer created = HttpServer.create(new InetSocketAddress(address, port), 128);
+            created.createContext("/", handler);
+            created.setExecutor(executor);
+            created.start();
+            server = created;
+            port = created.getAddress().getPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind the Events API emulator to " + address + ":" + port, e);
+        }
+    }
+
+    /** Configures an {@link EventsApiEmulator}. */
+    public static final class Builder {
+        private final Set<String> tokens = new LinkedHashSet<>();
+        private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+        private FaultPlan faultPlan = FaultPlan.none();
+        private int port;
+
+        private Builder() {
+        }
+
+        /** Adds an accepted token; may be called several times. Without any, {@value #DEFAULT_TOKEN} is accepted. */
+        public Builder token(String token) {
+            Objects.requireNonNull(token, "token");
+            if (token.trim().isEmpty()) {
+                throw new IllegalArgumentException("token must not be blank");
+            }
+            tokens.add(token.trim());
+            return this;
+        }
+
+        /** The largest uncompressed body accepted; larger ones get 413. */
+        public Builder maxRequestBytes(int maxRequestBytes) {
+            if (maxRequestBytes < 1 || maxRequestBytes > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("maxRequestBytes out of range: " + maxRequestBytes);
+            }
+            this.maxRequestBytes = maxRequestBytes;
+            return this;
+        }
+
+        /** The random fault plan; default {@link FaultPlan#none()}. */
+        public Builder faultPlan(FaultPlan faultPlan) {
+            this.faultPlan = Objects.requireNonNull(faultPlan, "faultPlan");
+            return this;
+        }
+
+        /** The port to bind on 127.0.0.1; 0 (the default) picks a free one. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * Binds and starts the emulator.
+         *
+         * @throws UncheckedIOException if the port cannot be bound
+         */
+        public EventsApiEmulator start() {
+            EventsApiEmulator emulator = new EventsApiEmulator(this);
+            try {
+                emulator.restart();
+            } catch (RuntimeException e) {
+                emulator.close();
+                throw e;
+            }
+            return emulator;
+        }
+    }
+}
