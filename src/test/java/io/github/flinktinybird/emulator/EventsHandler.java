@@ -177,6 +177,8 @@ final class EventsHandler implements HttpHandler {
             case MATERIALIZATION_FAILED_422:
                 return error("Rows were appended to '" + outcome.dataSource
                         + "' but a Materialized View failed to process them");
+            case BAD_REQUEST_400:
+                return error("Bad request: the rows could not be parsed for Data Source '" + outcome.dataSource + "'");
             case WRONG_REGION_404:
                 return error("Workspace not found in this region: check the API endpoint");
             default:

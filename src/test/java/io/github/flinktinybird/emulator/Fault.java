@@ -21,6 +21,8 @@ public enum Fault {
     GATEWAY_TIMEOUT_504(504, false),
     /** Rows stored, then 422: a Materialized View fed by the Data Source failed. */
     MATERIALIZATION_FAILED_422(422, true),
+    /** 400 as for a request Tinybird rejects outright; nothing stored. */
+    BAD_REQUEST_400(400, false),
     /** 404 as when the token's Workspace lives in another region; nothing stored. */
     WRONG_REGION_404(404, false),
     /** A normal answer (rows stored), sent only after the plan's slow delay. */
