@@ -55,6 +55,7 @@ public final class JsonLines {
                                 + " after the first object); send one JSON object per element");
             }
             gen.flush();
+            // Same length means nothing was reformatted (a removed newline or indent shortens it).
             changed = out.size() != json.length;
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(

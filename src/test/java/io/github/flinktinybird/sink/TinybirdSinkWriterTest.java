@@ -511,6 +511,33 @@ class TinybirdSinkWriterTest {
         assertThat(ids("events")).isEqualTo(range(0, 10));
     }
 
+    @Test
+    void quarantinedRowsAreCountedAndNamedInAWarning() throws Exception {
+        TinybirdSink<String> sink = TinybirdSink.<String>builder()
+                .setEndpoint(emulator.endpoint())
+                .setToken(EventsApiEmulator.DEFAULT_TOKEN)
+                .setDataSource("events")
+                .setSerializationSchema(new io.github.flinktinybird.serialize.JsonStringSerializationSchema())
+                .build();
+        TinybirdSinkWriter<String> writer = sink.restoreWriter(context, Collections.emptyList());
+        List<String> logLines;
+        try (io.github.flinktinybird.testutil.LogCapture logs = io.github.flinktinybird.testutil.LogCapture.all()) {
+            writer.write("{\"id\": 1}", NO_CONTEXT);
+            // A lone UTF-16 surrogate is valid JSON text but not a valid string: Tinybird quarantines it.
+            writer.write("{\"id\": 2, \"text\": \"\\ud800\"}", NO_CONTEXT);
+            writer.flush(true);
+            logLines = logs.lines();
+        } finally {
+            writer.close();
+        }
+
+        assertThat(emulator.rowCount("events")).isEqualTo(1);
+        assertThat(emulator.quarantined("events")).hasSize(1);
+        assertThat(context.counter("rowsCommitted")).isEqualTo(1);
+        assertThat(context.counter("rowsQuarantined")).isEqualTo(1);
+        assertThat(logLines).anyMatch(line -> line.contains("events_quarantine") && line.contains("quarantined 1 of 2"));
+    }
+
     // ---- state and lifecycle ------------------------------------------------------------------
 
     @Test
