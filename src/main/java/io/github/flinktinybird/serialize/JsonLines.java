@@ -7,10 +7,11 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Turns JSON text into one NDJSON line: a single compact JSON object. A newline inside a record
@@ -19,25 +20,25 @@ import java.io.IOException;
  */
 @Internal
 public final class JsonLines {
-    private static final JsonFactory JSON = new JsonFactory();
+    // Characters beyond U+FFFF (emoji) stay 4 UTF-8 bytes rather than a 12-byte escape pair.
+    private static final JsonFactory JSON =
+            JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
 
     private JsonLines() {}
 
     /**
-     * Validates {@code json} as exactly one JSON object and returns it compact (no newlines, no
-     * indentation). Already-compact input is returned as it is.
+     * Validates {@code json} as exactly one JSON object and returns it compact: no line breaks, no
+     * indentation. Input that is compact already is returned as it is.
      *
-     * @throws IllegalArgumentException naming what is wrong, without echoing the data
+     * @throws IllegalArgumentException naming what is wrong, without quoting the data
      */
     public static byte[] compactObject(byte[] json) {
         if (json == null) {
             throw new IllegalArgumentException("the serialized record is null; expected one JSON object");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(json.length);
-        boolean changed = false;
         try (JsonParser parser = JSON.createParser(json);
                 JsonGenerator gen = JSON.createGenerator(out)) {
-            gen.setRootValueSeparator(new SerializedString(""));
             JsonToken first = parser.nextToken();
             if (first != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException(
@@ -54,21 +55,20 @@ public final class JsonLines {
                                 + describe(after)
                                 + " after the first object); send one JSON object per element");
             }
-            gen.flush();
-            // Same length means nothing was reformatted (a removed newline or indent shortens it).
-            changed = out.size() != json.length;
         } catch (JsonProcessingException e) {
+            // Jackson's own message quotes the offending text, which may be sensitive data.
             throw new IllegalArgumentException(
-                    "the record is not valid JSON ("
-                            + e.getOriginalMessage()
-                            + " at byte "
+                    "the record is not valid JSON (error at byte "
                             + e.getLocation().getByteOffset()
-                            + ")",
-                    null);
+                            + " of "
+                            + json.length
+                            + ")");
         } catch (IOException e) {
-            throw new IllegalArgumentException("the record could not be read as JSON: " + e.getMessage());
+            throw new IllegalArgumentException("the record could not be read as JSON");
         }
-        return changed ? out.toByteArray() : json;
+        byte[] compact = out.toByteArray();
+        // Compare contents, not lengths: a rewrite can change escapes as well as whitespace.
+        return Arrays.equals(compact, json) ? json : compact;
     }
 
     /** Copies the object under the parser, numbers as their exact text (no double rounding). */

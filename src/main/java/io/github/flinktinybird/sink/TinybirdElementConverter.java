@@ -36,10 +36,11 @@ public final class TinybirdElementConverter<T> implements ElementConverter<T, Ti
             DataSourceSelector<T> selector,
             long maxRecordSizeInBytes) {
         this.schema = schema;
-        // Our own schemas already produce one compact object; any other gets validated per record.
+        // Our own schemas produce one compact object; any other, subclasses of ours included (they
+        // may configure Jackson to indent), gets validated per record.
         this.schemaWritesCompactObjects =
-                schema instanceof JacksonSerializationSchema
-                        || schema instanceof JsonStringSerializationSchema;
+                schema.getClass() == JacksonSerializationSchema.class
+                        || schema.getClass() == JsonStringSerializationSchema.class;
         this.dataSource = dataSource;
         this.selector = selector;
         this.maxRecordSizeInBytes = maxRecordSizeInBytes;

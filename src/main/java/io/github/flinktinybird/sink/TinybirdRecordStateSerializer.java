@@ -41,7 +41,12 @@ public final class TinybirdRecordStateSerializer extends AsyncSinkWriterStateSer
                             + VERSION_1
                             + "); restore with the connector version that took the snapshot");
         }
-        return super.deserialize(version, serialized);
+        try {
+            return super.deserialize(version, serialized);
+        } catch (IllegalStateException e) {
+            // The base class reports a wrong header this way; a restore wants an IOException.
+            throw new IOException("corrupt Tinybird sink state: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -64,7 +69,8 @@ public final class TinybirdRecordStateSerializer extends AsyncSinkWriterStateSer
 
     private static byte[] readBytes(DataInputStream in, int max, String what) throws IOException {
         int length = in.readInt();
-        if (length < 0 || length > max) {
+        // Checked against what is left, so corrupt lengths fail cleanly instead of allocating.
+        if (length < 0 || length > max || length > in.available()) {
             throw new IOException("corrupt Tinybird sink state: " + what + " length " + length);
         }
         byte[] bytes = new byte[length];

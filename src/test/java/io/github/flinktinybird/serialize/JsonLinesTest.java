@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -95,14 +94,6 @@ class JsonLinesTest {
     private static final String PRETTY_WITH_EMOJI = "{\n \"a\" : \"😀\",\n \"b\": 1\n}";
 
     @Test
-    @Disabled(
-            "BUG: JsonLines.compactObject decides whether it changed the input by comparing lengths"
-                    + " (out.size() != json.length). Jackson writes a character outside the BMP (e.g."
-                    + " an emoji) as a 12-byte \\uXXXX\\uXXXX escape instead of its 4 UTF-8 bytes, so"
-                    + " the removed whitespace can be exactly balanced: for a pretty-printed object"
-                    + " with one emoji and 8 bytes of whitespace, the ORIGINAL bytes, raw line breaks"
-                    + " included, are returned. The line then splits into broken NDJSON lines at"
-                    + " Tinybird (JsonStringSerializationSchema and custom schemas go through this).")
     void prettyPrintedObjectWithEmojiNeverKeepsItsLineBreaks() throws Exception {
         byte[] input = utf8(PRETTY_WITH_EMOJI);
 
@@ -113,12 +104,6 @@ class JsonLinesTest {
     }
 
     @Test
-    @Disabled(
-            "BUG (minor): the Javadoc says already-compact input is returned as it is, but a compact"
-                    + " object holding a character outside the BMP comes back rewritten, each such"
-                    + " character as a 12-byte surrogate-pair escape (3x its UTF-8 size), which counts"
-                    + " against sink.max-record-size and the batch bytes. Same root cause as above;"
-                    + " Jackson 2.18+ has JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8.")
     void compactObjectWithEmojiIsReturnedAsItIs() {
         byte[] input = utf8("{\"msg\":\"hi 😀\"}");
 
@@ -229,12 +214,6 @@ class JsonLinesTest {
     }
 
     @Test
-    @Disabled(
-            "BUG: JsonLines.compactObject promises (Javadoc) to name what is wrong 'without echoing the"
-                    + " data', but for invalid JSON it appends Jackson's original message, which quotes"
-                    + " the offending token (\"Unrecognized token 'hunter2secret': was expecting"
-                    + " ...\", up to 256 characters). Record content, possibly personal data, then ends up"
-                    + " in RecordRejectedException messages, dead letters' reasons and logs.")
     void messageOfInvalidJsonDoesNotQuoteTheData() {
         assertThatThrownBy(() -> JsonLines.compactObject(utf8("{\"password\": hunter2secret}")))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import org.apache.flink.api.common.serialization.SerializationSchema;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -235,15 +234,6 @@ class TinybirdElementConverterTest {
     }
 
     @Test
-    @Disabled(
-            "BUG: TinybirdElementConverter skips JsonLines validation for any `instanceof"
-                    + " JacksonSerializationSchema`, subclasses included, assuming they write compact"
-                    + " objects. But JacksonSerializationSchema documents subclassing and overriding"
-                    + " createMapper() to configure the mapper; a mapper with INDENT_OUTPUT (or a custom"
-                    + " serializer writing raw text) produces multi-line JSON that goes into the NDJSON"
-                    + " body unchanged and is split into broken lines at Tinybird. The check should be"
-                    + " on the exact classes (getClass() ==), or the Jackson schema itself should not"
-                    + " trust its subclass's mapper.")
     void jacksonSubclassWithIndentedOutputIsStillSentOnOneLine() {
         Map<String, Object> element = new LinkedHashMap<>();
         element.put("id", 1);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -235,12 +234,6 @@ class TinybirdRecordStateSerializerTest {
     }
 
     @Test
-    @Disabled(
-            "BUG: a corrupt record length up to Integer.MAX_VALUE - 8 is trusted and allocated before"
-                    + " reading (TinybirdRecordStateSerializer.readBytes: new byte[length]), so a few"
-                    + " corrupt bytes make restore throw OutOfMemoryError (2 GB asked for a 40-byte"
-                    + " state) instead of an IOException naming the corruption. The length should be"
-                    + " checked against the bytes that remain.")
     void hugeCorruptRecordLengthIsAnIoExceptionNotAnOutOfMemoryError() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -259,13 +252,6 @@ class TinybirdRecordStateSerializerTest {
     }
 
     @Test
-    @Disabled(
-            "BUG: bytes that do not start with the state's data identifier (e.g. another"
-                    + " serializer's state, or garbage) make deserialize throw IllegalStateException"
-                    + " (\"Corrupted data to deserialize\", from Flink's AsyncSinkWriterStateSerializer),"
-                    + " not the IOException that SimpleVersionedSerializer.deserialize declares and that"
-                    + " the other corruptions produce; TinybirdRecordStateSerializer.deserialize does not"
-                    + " translate it.")
     void garbageIsAnIoException() {
         byte[] garbage = "this is not Tinybird sink state".getBytes(StandardCharsets.UTF_8);
 
