@@ -1,7 +1,6 @@
 package io.github.flinktinybird.sink;
 
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.connector.base.sink.AsyncSinkBase;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
@@ -30,7 +29,7 @@ import java.util.Collections;
  *
  * @param <T> the element type
  */
-public class TinybirdSink<T> extends AsyncSinkBase<T, TinybirdRecord> {
+public class TinybirdSink<T> extends TinybirdSinkBase<T> {
     private static final long serialVersionUID = 1L;
 
     private final SinkValidation.BatchSettings batch;
