@@ -83,6 +83,7 @@ class TinybirdTypeMappingITCase {
                 "DOUBLE                     | recommended | CAST(0.1 AS DOUBLE)                      | {\"v\":0.1}",
                 "DOUBLE                     | recommended | CAST(1e300 AS DOUBLE)                    | {\"v\":1.0E300}",
                 "DOUBLE                     | recommended | CAST('NaN' AS DOUBLE)                    | {\"v\":\"NaN\"}",
+                "DOUBLE                     | recommended | CAST('-Infinity' AS DOUBLE)              | {\"v\":\"-Infinity\"}",
                 "DECIMAL(10, 2)             | recommended | CAST(1234.50 AS DECIMAL(10, 2))          | {\"v\":1234.50}",
                 "DECIMAL(10, 2)             | defaults    | CAST(1234.50 AS DECIMAL(10, 2))          | {\"v\":1234.5}",
                 "DECIMAL(10, 0)             | recommended | CAST(1000 AS DECIMAL(10, 0))             | {\"v\":1000}",
@@ -103,6 +104,9 @@ class TinybirdTypeMappingITCase {
                 "TIMESTAMP_LTZ(3)           | defaults    | TO_TIMESTAMP_LTZ(1795696496789, 3)       | {\"v\":\"2026-11-26 12:34:56.789Z\"}",
                 "ARRAY<INT>                 | recommended | ARRAY[1, 2, CAST(NULL AS INT)]           | {\"v\":[1,2,null]}",
                 "MAP<STRING, INT>           | recommended | MAP['a', 1, 'b', 2]                      | {\"v\":{\"a\":1,\"b\":2}}",
+                "VARCHAR(10)                | recommended | 'short'                                  | {\"v\":\"short\"}",
+                "VARBINARY(4)               | recommended | X'CAFE'                                  | {\"v\":\"yv4=\"}",
+                "BINARY(4)                  | recommended | X'CAFE'                                  | {\"v\":\"yv4AAA==\"}",
                 "ROW<name STRING, score DOUBLE> | recommended | ROW('x', 1.5)                       | {\"v\":{\"name\":\"x\",\"score\":1.5}}",
                 "ARRAY<ROW<k STRING, n INT>> | recommended | ARRAY[ROW('a', 1), ROW('b', 2)]         | {\"v\":[{\"k\":\"a\",\"n\":1},{\"k\":\"b\",\"n\":2}]}",
                 "STRING                     | recommended | CAST(NULL AS STRING)                     | {\"v\":null}",
@@ -118,6 +122,19 @@ class TinybirdTypeMappingITCase {
 
         assertThat(write("TIMESTAMP_LTZ(3)", "recommended", "CAST(TIMESTAMP '2026-11-26 07:34:56.789' AS TIMESTAMP_LTZ(3))"))
                 .isEqualTo("{\"v\":\"2026-11-26T12:34:56.789Z\"}\n");
+    }
+
+    @Test
+    void aMultisetIsAnObjectOfCounts() {
+        // Flink SQL has no multiset literal; COLLECT in a window (append-only) makes one.
+        tEnv.executeSql("CREATE TABLE timed (id INT, ts AS TIMESTAMPADD(SECOND, id, TIMESTAMP '2026-11-26 09:00:00.000'),"
+                + " WATERMARK FOR ts AS ts) WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence',"
+                + " 'fields.id.start' = '1', 'fields.id.end' = '3')");
+        tEnv.executeSql("CREATE TABLE t (v MULTISET<STRING>) WITH (\n  " + tinybirdOptions(emulator, "types", "") + ")");
+        insert(tEnv, "INSERT INTO t SELECT COLLECT(CAST(CASE WHEN id < 3 THEN 'a' ELSE 'b' END AS STRING))"
+                + " FROM TABLE(TUMBLE(TABLE timed, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end");
+
+        assertThat(ndjson(emulator, "types")).isEqualTo("{\"v\":{\"a\":2,\"b\":1}}\n");
     }
 
     @Test
