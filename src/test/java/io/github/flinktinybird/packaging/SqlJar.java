@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
@@ -41,6 +44,21 @@ final class SqlJar {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Every class file in {@code jar}, by entry name, read in one pass. */
+    static Map<String, byte[]> classes(Path jar) {
+        Map<String, byte[]> classes = new TreeMap<>();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            for (JarEntry entry : Collections.list(file.entries())) {
+                if (entry.getName().endsWith(".class")) {
+                    classes.put(entry.getName(), file.getInputStream(entry).readAllBytes());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return classes;
     }
 
     static byte[] read(Path jar, String entry) {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,18 +54,16 @@ class SqlJarPackagingIT {
 
     @Test
     void noClassRefersToABundledLibraryByItsOriginalName() {
-        Path jar = SqlJar.path();
+        Map<String, byte[]> classes = SqlJar.classes(SqlJar.path());
         List<String> offenders = new ArrayList<>();
-        for (String entry : SqlJar.entries(jar)) {
-            if (!entry.endsWith(".class")) {
-                continue;
-            }
-            for (String name : ClassReferences.of(SqlJar.read(jar, entry))) {
+        for (Map.Entry<String, byte[]> entry : classes.entrySet()) {
+            for (String name : ClassReferences.of(entry.getValue())) {
                 if (BUNDLED.stream().anyMatch(name::startsWith)) {
-                    offenders.add(entry + " uses " + name);
+                    offenders.add(entry.getKey() + " uses " + name);
                 }
             }
         }
+        assertThat(classes).as("classes read").hasSizeGreaterThan(1000);
         assertThat(offenders).isEmpty();
     }
 

@@ -108,6 +108,17 @@ class TinybirdDynamicTableFactoryTest {
     }
 
     @Test
+    void aPlainHttpEndpointElsewhereThanLoopbackNeedsAllowInsecureHttp() {
+        Map<String, String> options = TableSinks.validOptions();
+        options.put("endpoint", "http://tinybird-local:7181");
+        assertThatThrownBy(() -> TableSinks.create(options))
+                .satisfies(e -> assertThat(messages(e)).contains("allow-insecure-http"));
+
+        options.put("allow-insecure-http", "true");
+        assertThat(TableSinks.sink(options).toString()).contains("endpoint=http://tinybird-local:7181");
+    }
+
+    @Test
     void aMissingTokenSaysToSetIt() {
         Map<String, String> options = TableSinks.validOptions();
         options.remove("token");
