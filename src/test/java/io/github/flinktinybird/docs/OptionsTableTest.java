@@ -35,7 +35,7 @@ class OptionsTableTest {
         return out.toString();
     }
 
-    private static String typeName(ConfigOption<?> option) {
+    static String typeName(ConfigOption<?> option) {
         try {
             java.lang.reflect.Method clazz = ConfigOption.class.getDeclaredMethod("getClazz");
             clazz.setAccessible(true);
@@ -46,7 +46,7 @@ class OptionsTableTest {
         }
     }
 
-    private static String format(Object value) {
+    static String format(Object value) {
         if (value instanceof Duration) {
             Duration d = (Duration) value;
             return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
