@@ -59,7 +59,7 @@ public final class WebAnalyticsJob {
         Optional<TinybirdTarget> configured = TinybirdTarget.configured(config, environment);
         if (configured.isPresent()) {
             TinybirdTarget target = configured.get();
-            JobRun run = start(env, config, target, "Tinybird " + target, local, out);
+            JobRun run = start(env, config, target, "Tinybird at " + target.endpoint, local, out);
             if (run.finished(out)) {
                 TinybirdReadBack.print(target, run.runId, run.events, out);
             }
