@@ -14,7 +14,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The options table in the README is generated from {@link TinybirdSinkOptions}, so it cannot
+ * The options table in docs/configuration.md is generated from {@link TinybirdSinkOptions}, so it cannot
  * drift: this test fails when they differ, printing the table to paste. Run with {@code
  * -Ddocs.update=true} to rewrite it in place.
  */
@@ -55,19 +55,19 @@ class OptionsTableTest {
     }
 
     @Test
-    void readmeListsEveryOptionWithItsDefault() throws Exception {
-        Path readme = Path.of("README.md");
-        String text = Files.readString(readme, StandardCharsets.UTF_8);
+    void configurationReferenceListsEveryOptionWithItsDefault() throws Exception {
+        Path file = Path.of("docs", "configuration.md");
+        String text = Files.readString(file, StandardCharsets.UTF_8);
         int begin = text.indexOf(BEGIN);
         int end = text.indexOf(END);
-        assertThat(begin).as("README.md has the options markers").isGreaterThanOrEqualTo(0);
+        assertThat(begin).as("docs/configuration.md has the options markers").isGreaterThanOrEqualTo(0);
         assertThat(end).isGreaterThan(begin);
         String current = text.substring(begin + BEGIN.length(), end).strip();
         String expected = table().strip();
         if (!current.equals(expected) && Boolean.getBoolean("docs.update")) {
-            Files.writeString(readme, text.substring(0, begin + BEGIN.length()) + "\n" + expected + "\n" + text.substring(end), StandardCharsets.UTF_8);
+            Files.writeString(file, text.substring(0, begin + BEGIN.length()) + "\n" + expected + "\n" + text.substring(end), StandardCharsets.UTF_8);
             return;
         }
-        assertThat(current).as("README options table (run with -Ddocs.update=true to regenerate)").isEqualTo(expected);
+        assertThat(current).as("docs/configuration.md options table (run with -Ddocs.update=true to regenerate)").isEqualTo(expected);
     }
 }

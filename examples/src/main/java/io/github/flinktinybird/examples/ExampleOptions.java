@@ -3,6 +3,8 @@ package io.github.flinktinybird.examples;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
+import java.util.List;
+
 /**
  * The example job's own settings, read from the job configuration like the sink's: {@code -D} on
  * {@code flink run}, Flink's config file, or {@code -Dkey=value} arguments of a local run.
@@ -33,4 +35,9 @@ public final class ExampleOptions {
                                     + " 503 or a 429, so that the sink's retries can be seen at work; 0 for none.");
 
     private ExampleOptions() {}
+
+    /** Every option, in documentation order. */
+    public static List<ConfigOption<?>> all() {
+        return List.of(EVENTS, EVENTS_PER_SECOND, EMULATOR_FAULT_RATE);
+    }
 }
