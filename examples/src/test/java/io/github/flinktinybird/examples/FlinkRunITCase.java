@@ -2,6 +2,7 @@ package io.github.flinktinybird.examples;
 
 import org.apache.flink.client.cli.CliFrontend;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterClientConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -42,11 +43,14 @@ class FlinkRunITCase {
         assertThat(jar).as("the job jar; run `mvn verify`, which packages it first").exists();
 
         try (EventsApiEmulator tinybird = EventsApiEmulator.builder().start()) {
-            Configuration client = new Configuration(cluster);
+            // As docker-compose.yml submits: the cluster named with -m, everything else as -D.
+            Configuration client = new Configuration();
             CliFrontend flink = new CliFrontend(client, CliFrontend.loadCustomCommandLines(client, confDir.toString()));
+            String jobManager = cluster.get(RestOptions.ADDRESS) + ":" + cluster.get(RestOptions.PORT);
 
             int exitCode = flink.parseAndRun(new String[] {
                 "run",
+                "-m", jobManager,
                 "-p", "2",
                 "-Dsink.batch.max-size=" + BATCH,
                 "-Dcompression=NONE",
