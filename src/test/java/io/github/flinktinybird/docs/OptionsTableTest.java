@@ -14,7 +14,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The options table in the README is generated from {@link TinybirdSinkOptions}, so it cannot
+ * The options table in docs/configuration.md is generated from {@link TinybirdSinkOptions}, so it cannot
  * drift: this test fails when they differ, printing the table to paste. Run with {@code
  * -Ddocs.update=true} to rewrite it in place.
  */
@@ -35,7 +35,20 @@ class OptionsTableTest {
         return out.toString();
     }
 
-    private static String typeName(ConfigOption<?> option) {
+    /** The README's short form: every key with its default, linking to the full reference. */
+    static String defaultsTable() {
+        StringBuilder out = new StringBuilder();
+        out.append("| Key | Default |\n");
+        out.append("|---|---|\n");
+        for (ConfigOption<?> option : TinybirdSinkOptions.all()) {
+            out.append("| `").append(option.key()).append("` | ")
+                    .append(option.hasDefaultValue() ? "`" + format(option.defaultValue()) + "`" : "(none)")
+                    .append(" |\n");
+        }
+        return out.toString();
+    }
+
+    static String typeName(ConfigOption<?> option) {
         try {
             java.lang.reflect.Method clazz = ConfigOption.class.getDeclaredMethod("getClazz");
             clazz.setAccessible(true);
@@ -46,7 +59,7 @@ class OptionsTableTest {
         }
     }
 
-    private static String format(Object value) {
+    static String format(Object value) {
         if (value instanceof Duration) {
             Duration d = (Duration) value;
             return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
@@ -55,19 +68,27 @@ class OptionsTableTest {
     }
 
     @Test
+    void configurationReferenceListsEveryOptionWithItsDefault() throws Exception {
+        checkGenerated(Path.of("docs", "configuration.md"), table());
+    }
+
+    @Test
     void readmeListsEveryOptionWithItsDefault() throws Exception {
-        Path readme = Path.of("README.md");
-        String text = Files.readString(readme, StandardCharsets.UTF_8);
+        checkGenerated(Path.of("README.md"), defaultsTable());
+    }
+
+    private static void checkGenerated(Path file, String generated) throws Exception {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
         int begin = text.indexOf(BEGIN);
         int end = text.indexOf(END);
-        assertThat(begin).as("README.md has the options markers").isGreaterThanOrEqualTo(0);
+        assertThat(begin).as(file + " has the options markers").isGreaterThanOrEqualTo(0);
         assertThat(end).isGreaterThan(begin);
         String current = text.substring(begin + BEGIN.length(), end).strip();
-        String expected = table().strip();
+        String expected = generated.strip();
         if (!current.equals(expected) && Boolean.getBoolean("docs.update")) {
-            Files.writeString(readme, text.substring(0, begin + BEGIN.length()) + "\n" + expected + "\n" + text.substring(end), StandardCharsets.UTF_8);
+            Files.writeString(file, text.substring(0, begin + BEGIN.length()) + "\n" + expected + "\n" + text.substring(end), StandardCharsets.UTF_8);
             return;
         }
-        assertThat(current).as("README options table (run with -Ddocs.update=true to regenerate)").isEqualTo(expected);
+        assertThat(current).as(file + " options table (run with -Ddocs.update=true to regenerate)").isEqualTo(expected);
     }
 }
