@@ -6,6 +6,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import io.github.flinktinybird.emulator.EventsApiEmulator;
 import io.github.flinktinybird.emulator.RecordedRequest;
+import io.github.flinktinybird.testutil.FlinkLine;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,7 +71,9 @@ class TinybirdTableITCase {
                         + "  ('e-2', TIMESTAMP '2026-11-26 09:00:01.000', 42, '/docs \"quoted\"', 0.001),\n"
                         + "  ('e-3', CAST(NULL AS TIMESTAMP(3)), CAST(NULL AS BIGINT), 'ünïcødé/✓', 1000)");
 
-        assertThat(ndjson(emulator, "page_views")).isEqualTo(resource("values.ndjson"));
+        // Flink 1.20's json format strips a DECIMAL's trailing zeros even as a plain number.
+        assertThat(ndjson(emulator, "page_views"))
+                .isEqualTo(resource(FlinkLine.is("1.20") ? "values-flink-1.20.ndjson" : "values.ndjson"));
         List<RecordedRequest> requests = emulator.requests();
         assertThat(requests).allSatisfy(request -> {
             assertThat(request.dataSource()).isEqualTo("page_views");

@@ -5,6 +5,11 @@ import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import io.github.flinktinybird.emulator.EventsApiEmulator;
+import io.github.flinktinybird.testutil.FlinkLine;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.ZoneId;
+import java.util.Map;
 
 import static io.github.flinktinybird.table.SqlJobs.insert;
 import static io.github.flinktinybird.table.SqlJobs.ndjson;
@@ -33,6 +39,15 @@ class TinybirdTypeMappingITCase {
 
     static final String RECOMMENDED =
             "'json.timestamp-format.standard' = 'ISO-8601', 'json.encode.decimal-as-plain-number' = 'true'";
+
+    /**
+     * Where another Flink line's {@code json} format writes something else than 2.2's, by {@code
+     * type|options|expression} of the table below; {@code docs/sql.md} notes each difference.
+     */
+    static final Map<String, Map<String, String>> ON_OTHER_LINES =
+            Map.of(
+                    "1.20", Map.of("DECIMAL(10, 2)|recommended|CAST(1234.50 AS DECIMAL(10, 2))", "{\"v\":1234.5}"),
+                    "2.3", Map.of("TIME(3)|recommended|TIME '12:34:56.789'", "{\"v\":\"12:34:56.789\"}"));
 
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER =
@@ -59,6 +74,14 @@ class TinybirdTypeMappingITCase {
     void setUp() {
         emulator.reset();
         tEnv = SqlJobs.tableEnvironment();
+    }
+
+    private static JsonNode readTree(String line) {
+        try {
+            return new ObjectMapper().readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("not JSON: " + line, e);
+        }
     }
 
     /** Writes one row with column {@code v} of {@code type} set to {@code expression}. */
@@ -113,7 +136,16 @@ class TinybirdTypeMappingITCase {
                 "TIMESTAMP(3)               | recommended | CAST(NULL AS TIMESTAMP(3))               | {\"v\":null}",
             })
     void writesEachTypeAsDocumented(String type, String options, String expression, String expectedLine) {
-        assertThat(write(type, options, expression)).isEqualTo(expectedLine + "\n");
+        String onThisLine =
+                ON_OTHER_LINES.getOrDefault(FlinkLine.CURRENT, Map.of())
+                        .getOrDefault(type + "|" + options + "|" + expression, expectedLine);
+        String written = write(type, options, expression);
+        if (FlinkLine.is("1.20") && type.startsWith("MAP")) {
+            // Flink 1.20 writes a map's members in no particular order.
+            assertThat(readTree(written)).isEqualTo(readTree(onThisLine));
+        } else {
+            assertThat(written).isEqualTo(onThisLine + "\n");
+        }
     }
 
     @Test
@@ -134,7 +166,8 @@ class TinybirdTypeMappingITCase {
         insert(tEnv, "INSERT INTO t SELECT COLLECT(CAST(CASE WHEN id < 3 THEN 'a' ELSE 'b' END AS STRING))"
                 + " FROM TABLE(TUMBLE(TABLE timed, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end");
 
-        assertThat(ndjson(emulator, "types")).isEqualTo("{\"v\":{\"a\":2,\"b\":1}}\n");
+        // A multiset has no order.
+        assertThat(readTree(ndjson(emulator, "types"))).isEqualTo(readTree("{\"v\":{\"a\":2,\"b\":1}}"));
     }
 
     @Test
@@ -153,7 +186,8 @@ class TinybirdTypeMappingITCase {
                         "'json.map-null-key.mode' = 'LITERAL', 'json.map-null-key.literal' = 'unknown'") + ")");
         insert(tEnv, "INSERT INTO t VALUES (MAP[CAST(NULL AS STRING), 1, 'a', 2])");
 
-        assertThat(ndjson(emulator, "types")).isEqualTo("{\"v\":{\"unknown\":1,\"a\":2}}\n");
+        // As a JSON value: Flink 1.20 does not keep the map's order.
+        assertThat(readTree(ndjson(emulator, "types"))).isEqualTo(readTree("{\"v\":{\"unknown\":1,\"a\":2}}"));
     }
 
     @Test
