@@ -71,6 +71,12 @@ final class BatchDelivery {
 
     private void answered(
             String dataSource, List<TinybirdRecord> part, EventsApiResponse response, Throwable error, long started) {
+        if (context.closed) {
+            // The task is going away (cancel, failover): its buffer is gone with it, and these
+            // records are replayed from the last checkpoint; retrying or logging would mislead.
+            LOG.debug("Ignoring the answer for {} records to Data Source '{}': the writer is closed", part.size(), dataSource);
+            return;
+        }
         try {
             Outcome outcome =
                     error != null

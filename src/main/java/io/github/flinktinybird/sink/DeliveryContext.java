@@ -23,6 +23,9 @@ final class DeliveryContext {
     final RateLimitedLog retryLog = new RateLimitedLog(LOG, 5_000);
     final RateLimitedLog oddAnswerLog = new RateLimitedLog(LOG, 10_000);
 
+    /** Set when the writer closes: answers after that (calls it cancelled) are not acted upon. */
+    volatile boolean closed;
+
     DeliveryContext(
             DeliverySettings settings,
             EventsApiClient client,

@@ -126,6 +126,7 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
 
     @Override
     public void close() {
+        deliveries.closed = true;
         client.close();
         scheduler.shutdownNow();
         try {
