@@ -275,7 +275,10 @@ class ClusterDeliveryITCase {
             cluster.awaitAllSubtasksRunning(job, Duration.ofSeconds(60));
             HeapSampler heap = HeapSampler.start(cluster);
             long from = System.nanoTime();
-            long completedAtStart = cluster.checkpoints(job).path("counts").path("completed").asLong();
+            JsonNode atStart = cluster.checkpoints(job).path("counts");
+            long completedAtStart = atStart.path("completed").asLong();
+            // A checkpoint triggered before every task ran counts as failed: measure from here.
+            long failedAtStart = atStart.path("failed").asLong();
             long maxGap = 0;
             long worst = 0;
             Deadline.await("20 s of a slow endpoint", Duration.ofSeconds(40), () -> System.nanoTime() - from >= Duration.ofSeconds(20).toNanos());
@@ -284,7 +287,7 @@ class ClusterDeliveryITCase {
             heap.stop();
             JsonNode checkpoints = cluster.checkpoints(job);
             long completed = checkpoints.path("counts").path("completed").asLong() - completedAtStart;
-            long failed = checkpoints.path("counts").path("failed").asLong();
+            long failed = checkpoints.path("counts").path("failed").asLong() - failedAtStart;
             worst = checkpoints.path("summary").path("end_to_end_duration").path("max").asLong();
             maxGap = emitted - delivered;
             long bound = 2L * (buffered + (long) inFlight * batch);
@@ -296,13 +299,57 @@ class ClusterDeliveryITCase {
                     heap.peakMiB(), cluster.peakHeapAfterGcMiB(gcMark));
             // Metrics lag by up to a few seconds of throughput (~4,000 events/s here).
             assertThat(maxGap).as("events emitted but not yet in Tinybird").isLessThanOrEqualTo(bound + 20_000);
-            assertThat(completed).as("checkpoints completed in 20 s").isGreaterThanOrEqualTo(5);
+            assertThat(completed).as("checkpoints completed in 20 s").isGreaterThanOrEqualTo(3);
             assertThat(failed).as("failed checkpoints").isZero();
             assertThat(worst).as("longest checkpoint, ms").isLessThan(10_000);
         } finally {
             cluster.rest().patch("/jobs/" + job + "?mode=cancel");
             cluster.awaitJobState(job, "CANCELED", Duration.ofSeconds(60));
         }
+    }
+
+    /**
+     * A savepoint taken while every event sits in the sinks' buffers (nothing sent yet), restored
+     * into the same job with other batch settings and another parallelism (2 to 1). Proves: the
+     * buffered records are in the savepoint and are all delivered by the changed job.
+     */
+    @Test
+    void aSavepointWithBufferedRecordsRestoresIntoChangedBatchSettingsAndParallelism() throws Exception {
+        long events = 20_000;
+        tinybird = EventsApiEmulator.builder().keepOnlyIds("id").start();
+        String first = cluster.submit(jobJar, jobArgs(events, 20_000,
+                "--idle-after-events", "true",
+                // Nothing leaves the buffer: a batch larger than all events, an hour in the buffer.
+                "--sink.batch.max-size", "50000",
+                "--sink.requests.max-buffered", "100000",
+                "--sink.flush-buffer.timeout", "3600000"), 2, null);
+        cluster.awaitAllSubtasksRunning(first, Duration.ofSeconds(60));
+        Deadline.await("the source past every event", Duration.ofSeconds(120), () -> cluster.sourceRecordsOut(first) > events);
+        String savepoint = cluster.stopWithSavepoint(first);
+        cluster.awaitJobState(first, "FINISHED", Duration.ofSeconds(60));
+        long rowsBeforeRestore = tinybird.rowCount(DATA_SOURCE);
+
+        long restoreStarted = System.nanoTime();
+        String second = cluster.submit(jobJar, jobArgs(events, 20_000,
+                "--idle-after-events", "true",
+                "--sink.batch.max-size", "500",
+                "--sink.requests.max-buffered", "2000",
+                "--sink.flush-buffer.timeout", "200"), 1, savepoint);
+        try {
+            Deadline.await("every buffered event delivered after the restore", Duration.ofSeconds(120),
+                    () -> tinybird.rowCount(DATA_SOURCE) >= events);
+        } finally {
+            cluster.rest().patch("/jobs/" + second + "?mode=cancel");
+        }
+        Delivery delivery = Delivery.of(tinybird, DATA_SOURCE, events);
+        System.out.printf("[savepoint] %s; rows in Tinybird when the savepoint was taken=%d; restored at parallelism 1"
+                        + " (was 2), batch 500 (was 50,000), buffer time 200 ms (was 1 h); delivered %d ms after submitting;"
+                        + " requests after the restore=%d%n",
+                delivery, rowsBeforeRestore, Duration.ofNanos(System.nanoTime() - restoreStarted).toMillis(), tinybird.requests().size());
+        assertThat(rowsBeforeRestore).as("rows sent before the savepoint: all were buffered").isZero();
+        assertThat(delivery.lost).as("events lost").isZero();
+        assertThat(delivery.duplicates).as("duplicates").isZero();
+        cluster.awaitJobState(second, "CANCELED", Duration.ofSeconds(60));
     }
 
     /** Kills a TaskManager that runs a task of the job, starts a replacement, returns the time to recover. */

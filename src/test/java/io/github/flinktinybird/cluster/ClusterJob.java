@@ -66,12 +66,12 @@ public final class ClusterJob {
         TinybirdSink<ClusterEvent> sink =
                 TinybirdSink.<ClusterEvent>builder().configure(Configuration.fromMap(params)).build();
 
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "generator")
-                .filter(new Below(events))
-                .map(new ToEvent())
-                .map(new FailOnceAfterCheckpoint(failMarker, failAfterEvents))
-                .sinkTo(sink)
-                .name("tinybird");
+        // Stable uids, so that a savepoint restores into a changed job.
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "generator").uid("generator")
+                .filter(new Below(events)).uid("below")
+                .map(new ToEvent()).uid("to-event")
+                .map(new FailOnceAfterCheckpoint(failMarker, failAfterEvents)).uid("fail-once")
+                .sinkTo(sink).uid("tinybird").name("tinybird");
         env.execute("tinybird cluster test: " + events + " events");
     }
 

@@ -386,6 +386,41 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         return attempts;
     }
 
+    /** Stops the job with a savepoint without draining it (buffers stay in the savepoint); returns its path. */
+    String stopWithSavepoint(String jobId) {
+        Map<String, Object> stop = new LinkedHashMap<>();
+        stop.put("targetDirectory", dir.resolve("savepoints").toUri().toString());
+        stop.put("drain", false);
+        String trigger = rest.post("/jobs/" + jobId + "/stop", stop).path("request-id").asText();
+        return awaitSavepoint(jobId, trigger);
+    }
+
+    /** Takes a savepoint of the running job; returns its path. */
+    String savepoint(String jobId) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("target-directory", dir.resolve("savepoints").toUri().toString());
+        request.put("cancel-job", false);
+        String trigger = rest.post("/jobs/" + jobId + "/savepoints", request).path("request-id").asText();
+        return awaitSavepoint(jobId, trigger);
+    }
+
+    private String awaitSavepoint(String jobId, String trigger) {
+        String[] location = {null};
+        Deadline.await("savepoint of job " + jobId, Duration.ofSeconds(120), () -> {
+            JsonNode status = rest.get("/jobs/" + jobId + "/savepoints/" + trigger);
+            if (!status.path("status").path("id").asText().equals("COMPLETED")) {
+                return false;
+            }
+            JsonNode operation = status.path("operation");
+            if (operation.has("failure-cause")) {
+                throw new AssertionError("savepoint failed: " + operation.path("failure-cause"));
+            }
+            location[0] = operation.path("location").asText();
+            return true;
+        });
+        return location[0];
+    }
+
     long numRestarts(String jobId) {
         JsonNode metric = rest.get("/jobs/" + jobId + "/metrics?get=numRestarts");
         return metric.size() == 0 ? 0 : metric.get(0).path("value").asLong();
