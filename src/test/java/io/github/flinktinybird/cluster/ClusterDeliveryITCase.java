@@ -310,19 +310,21 @@ class ClusterDeliveryITCase {
 
     /**
      * A savepoint taken while every event sits in the sinks' buffers (nothing sent yet), restored
-     * into the same job with other batch settings and another parallelism (2 to 1). Proves: the
+     * into the same job with other batch settings and another parallelism (1 to 2). Proves: the
      * buffered records are in the savepoint and are all delivered by the changed job.
      */
     @Test
     void aSavepointWithBufferedRecordsRestoresIntoChangedBatchSettingsAndParallelism() throws Exception {
         long events = 20_000;
         tinybird = EventsApiEmulator.builder().keepOnlyIds("id").start();
+        // Parallelism 1 first: the never-ending generator gives each subtask its own index range,
+        // and only the first range holds the events.
         String first = cluster.submit(jobJar, jobArgs(events, 20_000,
                 "--idle-after-events", "true",
                 // Nothing leaves the buffer: a batch larger than all events, an hour in the buffer.
                 "--sink.batch.max-size", "50000",
                 "--sink.requests.max-buffered", "100000",
-                "--sink.flush-buffer.timeout", "3600000"), 2, null);
+                "--sink.flush-buffer.timeout", "3600000"), 1, null);
         cluster.awaitAllSubtasksRunning(first, Duration.ofSeconds(60));
         Deadline.await("the source past every event", Duration.ofSeconds(120), () -> cluster.sourceRecordsOut(first) > events);
         String savepoint = cluster.stopWithSavepoint(first);
@@ -334,7 +336,7 @@ class ClusterDeliveryITCase {
                 "--idle-after-events", "true",
                 "--sink.batch.max-size", "500",
                 "--sink.requests.max-buffered", "2000",
-                "--sink.flush-buffer.timeout", "200"), 1, savepoint);
+                "--sink.flush-buffer.timeout", "200"), 2, savepoint);
         try {
             Deadline.await("every buffered event delivered after the restore", Duration.ofSeconds(120),
                     () -> tinybird.rowCount(DATA_SOURCE) >= events);
@@ -342,8 +344,8 @@ class ClusterDeliveryITCase {
             cluster.rest().patch("/jobs/" + second + "?mode=cancel");
         }
         Delivery delivery = Delivery.of(tinybird, DATA_SOURCE, events);
-        System.out.printf("[savepoint] %s; rows in Tinybird when the savepoint was taken=%d; restored at parallelism 1"
-                        + " (was 2), batch 500 (was 50,000), buffer time 200 ms (was 1 h); delivered %d ms after submitting;"
+        System.out.printf("[savepoint] %s; rows in Tinybird when the savepoint was taken=%d; restored at parallelism 2"
+                        + " (was 1), batch 500 (was 50,000), buffer time 200 ms (was 1 h); delivered %d ms after submitting;"
                         + " requests after the restore=%d%n",
                 delivery, rowsBeforeRestore, Duration.ofNanos(System.nanoTime() - restoreStarted).toMillis(), tinybird.requests().size());
         assertThat(rowsBeforeRestore).as("rows sent before the savepoint: all were buffered").isZero();
