@@ -92,9 +92,9 @@ class ClusterDeliveryITCase {
                 .faultPlan(FaultPlan.builder().slowDelay(Duration.ofSeconds(3)).build())
                 .start();
         long started = System.nanoTime();
-        Map<String, Integer> gcMark = cluster.gcLogMark();
+        Map<String, Integer> gcMark = cluster.gcLogs().mark();
         String job = cluster.submit(jobJar, jobArgs(events, 40_000), 2, null);
-        cluster.awaitAllSubtasksRunning(job, Duration.ofSeconds(60));
+        cluster.jobs().awaitAllSubtasksRunning(job, Duration.ofSeconds(60));
         HeapSampler heap = HeapSampler.start(cluster);
 
         // First kill: mid-stream.
@@ -113,17 +113,17 @@ class ClusterDeliveryITCase {
                 tinybird.failNext(6, Fault.SLOW);
                 slowSince[0] = System.nanoTime();
             }
-            checkpoint[0] = cluster.checkpointInProgress(job);
+            checkpoint[0] = cluster.jobs().checkpointInProgress(job);
             if (checkpoint[0] > 0) {
-                snapshotting[0] = cluster.taskManagersSnapshotting(job, checkpoint[0]).stream().findFirst().orElse(null);
+                snapshotting[0] = cluster.jobs().taskManagersSnapshotting(job, checkpoint[0]).stream().findFirst().orElse(null);
             }
             return snapshotting[0] != null;
         });
         Duration secondRecovery = killTaskManager(job, snapshotting[0],
                 "during checkpoint " + checkpoint[0] + " (its subtask there had not acknowledged it: the sink was waiting for slow answers)");
-        String checkpointFate = cluster.checkpointStatus(job, checkpoint[0]);
+        String checkpointFate = cluster.jobs().checkpointStatus(job, checkpoint[0]);
 
-        cluster.awaitJobState(job, "FINISHED", Duration.ofSeconds(240));
+        cluster.jobs().awaitJobState(job, "FINISHED", Duration.ofSeconds(240));
         heap.stop();
         Duration runTime = Duration.ofNanos(System.nanoTime() - started);
 
@@ -139,11 +139,11 @@ class ClusterDeliveryITCase {
                         ? "every request was answered 200, so no retry resent rows: all duplicates are the replay, after"
                                 + " each restart, of rows committed after the checkpoint restored"
                         : notCommitted + " requests were not answered 200; the rest of the duplicates are the replay after each restart",
-                cluster.taskAttempts(job),
+                cluster.jobs().taskAttempts(job),
                 firstRecovery.toMillis(), secondRecovery.toMillis(), checkpointFate, tinybird.requests().size(),
-                heap.peakMiB(), cluster.peakHeapAfterGcMiB(gcMark), cluster.taskManagerMaxHeapMiB(), runTime.toSeconds());
+                heap.peakMiB(), cluster.gcLogs().peakHeapAfterGcMiB(gcMark), cluster.taskManagerMaxHeapMiB(), runTime.toSeconds());
         assertThat(delivery.lost).as("events lost").isZero();
-        assertThat(cluster.taskAttempts(job)).as("task restarts").isGreaterThanOrEqualTo(2);
+        assertThat(cluster.jobs().taskAttempts(job)).as("task restarts").isGreaterThanOrEqualTo(2);
     }
 
     /**
@@ -177,7 +177,7 @@ class ClusterDeliveryITCase {
                 .start();
         Path marker = cluster.dir().resolve("chaos-failed-once");
         java.nio.file.Files.deleteIfExists(marker);
-        Map<String, Integer> gcMark = cluster.gcLogMark();
+        Map<String, Integer> gcMark = cluster.gcLogs().mark();
         long started = System.nanoTime();
         String job = cluster.submit(jobJar, jobArgs(events, rate,
                 "--sink.batch.max-size", Integer.toString(batch),
@@ -186,9 +186,9 @@ class ClusterDeliveryITCase {
                 "--sink.retry.max-backoff", "2 s",
                 "--fail-marker", marker.toString(),
                 "--fail-after-events", Long.toString(events / 2 / 3)), 2, null);
-        cluster.awaitAllSubtasksRunning(job, Duration.ofSeconds(60));
+        cluster.jobs().awaitAllSubtasksRunning(job, Duration.ofSeconds(60));
         HeapSampler heap = HeapSampler.start(cluster);
-        cluster.awaitJobState(job, "FINISHED", Duration.ofSeconds(300));
+        cluster.jobs().awaitJobState(job, "FINISHED", Duration.ofSeconds(300));
         heap.stop();
         Duration runTime = Duration.ofNanos(System.nanoTime() - started);
 
@@ -202,14 +202,14 @@ class ClusterDeliveryITCase {
             }
         }
         long replayed = Math.max(0, delivery.duplicates - ambiguousRows);
-        long peakAfterGc = cluster.peakHeapAfterGcMiB(gcMark);
+        long peakAfterGc = cluster.gcLogs().peakHeapAfterGcMiB(gcMark);
         System.out.printf(
                 "[chaos] %s; duplicates from answers the sink could not trust (committed-then-500, answered after the"
                         + " client's timeout)=%d rows, from replay after the forced failure=%d; requests by fault=%s;"
                         + " forced failures=%d, task restarts=%d; buffer=%d records/subtask (~%d KiB), peak TaskManager heap"
                         + " used=%d MiB, peak live heap after GC=%d MiB (of %d MiB max); run time=%d s%n",
                 delivery, Math.min(ambiguousRows, delivery.duplicates), replayed, faults,
-                java.nio.file.Files.exists(marker) ? 1 : 0, cluster.taskAttempts(job), buffered, buffered * 130 / 1024,
+                java.nio.file.Files.exists(marker) ? 1 : 0, cluster.jobs().taskAttempts(job), buffered, buffered * 130 / 1024,
                 heap.peakMiB(), peakAfterGc, cluster.taskManagerMaxHeapMiB(), runTime.toSeconds());
 
         assertThat(delivery.lost).as("events lost").isZero();
@@ -233,24 +233,24 @@ class ClusterDeliveryITCase {
         tinybird = EventsApiEmulator.builder().keepOnlyIds("id").start();
         long started = System.nanoTime();
         String job = cluster.submit(jobJar, jobArgs(events, 20_000), 2, null);
-        cluster.awaitAllSubtasksRunning(job, Duration.ofSeconds(60));
+        cluster.jobs().awaitAllSubtasksRunning(job, Duration.ofSeconds(60));
         Deadline.await("a fifth of the events delivered", Duration.ofSeconds(120), () -> tinybird.rowCount(DATA_SOURCE) >= events / 5);
-        long attemptsBefore = cluster.taskAttempts(job);
+        long attemptsBefore = cluster.jobs().taskAttempts(job);
         long rowsAtOutage = tinybird.rowCount(DATA_SOURCE);
         tinybird.stop();
         long outageStarted = System.nanoTime();
         Deadline.await("30 s of outage", Duration.ofSeconds(40), () -> System.nanoTime() - outageStarted >= Duration.ofSeconds(30).toNanos());
-        long attemptsDuringOutage = cluster.taskAttempts(job);
+        long attemptsDuringOutage = cluster.jobs().taskAttempts(job);
         String exceptions = cluster.rest().get("/jobs/" + job + "/exceptions?maxExceptions=5").toString();
         tinybird.restart();
         long back = System.nanoTime();
         Deadline.await("the first rows after the outage", Duration.ofSeconds(120), () -> tinybird.rowCount(DATA_SOURCE) > rowsAtOutage);
         Duration firstRowsAfter = Duration.ofNanos(System.nanoTime() - back);
-        cluster.awaitJobState(job, "FINISHED", Duration.ofSeconds(240));
+        cluster.jobs().awaitJobState(job, "FINISHED", Duration.ofSeconds(240));
         Duration runTime = Duration.ofNanos(System.nanoTime() - started);
 
         Delivery delivery = Delivery.of(tinybird, DATA_SOURCE, events);
-        long restarts = cluster.taskAttempts(job) - attemptsBefore;
+        long restarts = cluster.jobs().taskAttempts(job) - attemptsBefore;
         System.out.printf(
                 "[outage] %s; endpoint refused connections for 30 s after %d rows; task restarts during the outage=%d,"
                         + " in all=%d (%s); first rows %d ms after the endpoint returned; run time=%d s; exceptions: %s%n",
@@ -276,7 +276,7 @@ class ClusterDeliveryITCase {
                 .keepOnlyIds("id")
                 .faultPlan(FaultPlan.builder().probability(Fault.SLOW, 1.0).slowDelay(Duration.ofSeconds(1)).build())
                 .start();
-        Map<String, Integer> gcMark = cluster.gcLogMark();
+        Map<String, Integer> gcMark = cluster.gcLogs().mark();
         String job = cluster.submit(jobJar, jobArgs(100_000_000L, 0,
                 "--sink.batch.max-size", Integer.toString(batch),
                 "--sink.requests.max-buffered", Integer.toString(buffered),
@@ -284,20 +284,20 @@ class ClusterDeliveryITCase {
                 "--sink.request-timeout", "10 s",
                 "--sink.retry.max-backoff", "2 s"), 2, null);
         try {
-            cluster.awaitAllSubtasksRunning(job, Duration.ofSeconds(60));
+            cluster.jobs().awaitAllSubtasksRunning(job, Duration.ofSeconds(60));
             HeapSampler heap = HeapSampler.start(cluster);
             long from = System.nanoTime();
-            JsonNode atStart = cluster.checkpoints(job).path("counts");
+            JsonNode atStart = cluster.jobs().checkpoints(job).path("counts");
             long completedAtStart = atStart.path("completed").asLong();
             // A checkpoint triggered before every task ran counts as failed: measure from here.
             long failedAtStart = atStart.path("failed").asLong();
             long maxGap = 0;
             long worst = 0;
             Deadline.await("25 s of a slow endpoint", Duration.ofSeconds(45), () -> System.nanoTime() - from >= Duration.ofSeconds(25).toNanos());
-            long emitted = cluster.sourceRecordsOut(job);
+            long emitted = cluster.jobs().sourceRecordsOut(job);
             long delivered = tinybird.rowCount(DATA_SOURCE);
             heap.stop();
-            JsonNode checkpoints = cluster.checkpoints(job);
+            JsonNode checkpoints = cluster.jobs().checkpoints(job);
             long completed = checkpoints.path("counts").path("completed").asLong() - completedAtStart;
             long failed = checkpoints.path("counts").path("failed").asLong() - failedAtStart;
             worst = checkpoints.path("summary").path("end_to_end_duration").path("max").asLong();
@@ -316,7 +316,7 @@ class ClusterDeliveryITCase {
             assertThat(worst).as("longest checkpoint, ms").isLessThan(10_000);
         } finally {
             cluster.rest().patch("/jobs/" + job + "?mode=cancel");
-            cluster.awaitJobState(job, "CANCELED", Duration.ofSeconds(60));
+            cluster.jobs().awaitJobState(job, "CANCELED", Duration.ofSeconds(60));
         }
     }
 
@@ -337,10 +337,10 @@ class ClusterDeliveryITCase {
                 "--sink.batch.max-size", "50000",
                 "--sink.requests.max-buffered", "100000",
                 "--sink.flush-buffer.timeout", "3600000"), 1, null);
-        cluster.awaitAllSubtasksRunning(first, Duration.ofSeconds(60));
-        Deadline.await("the source past every event", Duration.ofSeconds(120), () -> cluster.sourceRecordsOut(first) > events);
-        String savepoint = cluster.stopWithSavepoint(first);
-        cluster.awaitJobState(first, "FINISHED", Duration.ofSeconds(60));
+        cluster.jobs().awaitAllSubtasksRunning(first, Duration.ofSeconds(60));
+        Deadline.await("the source past every event", Duration.ofSeconds(120), () -> cluster.jobs().sourceRecordsOut(first) > events);
+        String savepoint = cluster.jobs().stopWithSavepoint(first);
+        cluster.jobs().awaitJobState(first, "FINISHED", Duration.ofSeconds(60));
         long rowsBeforeRestore = tinybird.rowCount(DATA_SOURCE);
 
         long restoreStarted = System.nanoTime();
@@ -363,29 +363,29 @@ class ClusterDeliveryITCase {
         assertThat(rowsBeforeRestore).as("rows sent before the savepoint: all were buffered").isZero();
         assertThat(delivery.lost).as("events lost").isZero();
         assertThat(delivery.duplicates).as("duplicates").isZero();
-        cluster.awaitJobState(second, "CANCELED", Duration.ofSeconds(60));
+        cluster.jobs().awaitJobState(second, "CANCELED", Duration.ofSeconds(60));
     }
 
     private static String peakAfterGc(Map<String, Integer> gcMark) throws java.io.IOException {
-        long peak = cluster.peakHeapAfterGcMiB(gcMark);
+        long peak = cluster.gcLogs().peakHeapAfterGcMiB(gcMark);
         return peak == 0 ? "n/a (no collection in the window)" : peak + " MiB";
     }
 
     /** Kills a TaskManager that runs a task of the job, starts a replacement, returns the time to recover. */
     private Duration killOneTaskManagerOf(String job, String when) throws Exception {
-        return killTaskManager(job, cluster.taskManagersOf(job).iterator().next(), when);
+        return killTaskManager(job, cluster.jobs().taskManagersOf(job).iterator().next(), when);
     }
 
     private Duration killTaskManager(String job, String victim, String when) throws Exception {
-        long attemptsBefore = cluster.taskAttempts(job);
+        long attemptsBefore = cluster.jobs().taskAttempts(job);
         long rowsAtKill = tinybird.rowCount(DATA_SOURCE);
         long killedAt = System.nanoTime();
         cluster.killTaskManager(victim);
         System.out.printf("[kill test] kill -9 %s %s, with %d rows in Tinybird%n", victim, when, rowsAtKill);
         cluster.startTaskManager();
         Deadline.await("the job to restart after " + victim + " died", Duration.ofSeconds(120),
-                () -> cluster.taskAttempts(job) > attemptsBefore);
-        cluster.awaitAllSubtasksRunning(job, Duration.ofSeconds(120));
+                () -> cluster.jobs().taskAttempts(job) > attemptsBefore);
+        cluster.jobs().awaitAllSubtasksRunning(job, Duration.ofSeconds(120));
         return Duration.ofNanos(System.nanoTime() - killedAt);
     }
 }

@@ -91,14 +91,14 @@ class ClusterSecretsITCase {
                 "--idle-after-events", "true", "--sink.batch.max-size", "1000",
                 "--fail-marker", marker.toString(), "--fail-after-events", "3000"), 1, null);
         Deadline.await("every event delivered", Duration.ofSeconds(120), () -> tinybird.idCounts("events").size() >= events);
-        String savepoint = cluster.savepoint(job);
+        String savepoint = cluster.jobs().savepoint(job);
         cluster.rest().patch("/jobs/" + job + "?mode=cancel");
-        cluster.awaitJobState(job, "CANCELED", Duration.ofSeconds(60));
+        cluster.jobs().awaitJobState(job, "CANCELED", Duration.ofSeconds(60));
 
         String refused = cluster.submit(jar, List.of(
                 "--endpoint", tinybird.endpoint(), "--token-file", wrongTokenFile.toString(), "--datasource", "events",
                 "--events", "100", "--rate", "0"), 1, null);
-        cluster.awaitJobState(refused, "FAILED", Duration.ofSeconds(120));
+        cluster.jobs().awaitJobState(refused, "FAILED", Duration.ofSeconds(120));
 
         List<String> seen = new ArrayList<>();
         for (String jobId : List.of(job, refused)) {

@@ -20,7 +20,7 @@ final class HeapSampler {
         HeapSampler sampler = new HeapSampler();
         sampler.timer.scheduleWithFixedDelay(() -> {
             try {
-                cluster.heapUsed().values().forEach(used -> sampler.peakBytes.accumulateAndGet(used, Math::max));
+                cluster.jobs().heapUsed().values().forEach(used -> sampler.peakBytes.accumulateAndGet(used, Math::max));
             } catch (RuntimeException ignored) {
                 // a TaskManager that was just killed; the next poll sees the others
             }

@@ -9,8 +9,6 @@ import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
 
 import io.github.flinktinybird.testutil.Deadline;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,6 +65,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     private final Path conf;
     private final int restPort;
     private final FlinkRest rest;
+    private final JobQueries jobs;
     private final String classpath;
     private final List<String> jvmOpens;
     private final Map<String, Process> taskManagers = new LinkedHashMap<>();
@@ -83,6 +82,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         this.conf = Files.createDirectories(dir.resolve("conf"));
         this.restPort = freePort();
         this.rest = new FlinkRest(restPort);
+        this.jobs = new JobQueries(rest, dir.resolve("savepoints").toUri().toString());
         this.classpath = clusterClasspath();
         this.jvmOpens = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(arg -> arg.startsWith("--add-opens"))
@@ -219,6 +219,16 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         return rest;
     }
 
+    /** Questions about jobs, over the REST API. */
+    JobQueries jobs() {
+        return jobs;
+    }
+
+    /** The TaskManagers' GC logs. */
+    GcLogs gcLogs() {
+        return new GcLogs(logs);
+    }
+
     Path dir() {
         return dir;
     }
@@ -252,227 +262,6 @@ final class StandaloneFlinkCluster implements AutoCloseable {
             throw new IllegalStateException("flink run failed (exit " + client.exitValue() + "):\n" + output);
         }
         return jobId.group(1);
-    }
-
-    String jobState(String jobId) {
-        return rest.get("/jobs/" + jobId).path("state").asText();
-    }
-
-    /** Waits until the job is in {@code state}; fails at once if it ends in another terminal state. */
-    void awaitJobState(String jobId, String state, Duration timeout) {
-        Deadline.await("job " + jobId + " " + state, timeout, () -> {
-            String now = jobState(jobId);
-            if (!now.equals(state) && (now.equals("FAILED") || now.equals("CANCELED") || now.equals("FINISHED"))) {
-                throw new AssertionError("job " + jobId + " ended " + now + " while waiting for " + state
-                        + "; exceptions: " + rest.get("/jobs/" + jobId + "/exceptions?maxExceptions=3"));
-            }
-            return now.equals(state);
-        });
-    }
-
-    /** Waits until every subtask of the job is RUNNING (or the job has finished). */
-    void awaitAllSubtasksRunning(String jobId, Duration timeout) {
-        Deadline.await("every task of job " + jobId + " running", timeout, () -> {
-            JsonNode job = rest.get("/jobs/" + jobId);
-            String state = job.path("state").asText();
-            if (state.equals("FINISHED")) {
-                return true;
-            }
-            if (state.equals("FAILED") || state.equals("CANCELED")) {
-                throw new AssertionError("job " + jobId + " ended " + state + "; exceptions: "
-                        + rest.get("/jobs/" + jobId + "/exceptions?maxExceptions=3"));
-            }
-            if (!state.equals("RUNNING")) {
-                return false;
-            }
-            for (JsonNode vertex : job.path("vertices")) {
-                if (!vertex.path("status").asText().equals("RUNNING")) {
-                    return false;
-                }
-            }
-            return true;
-        });
-    }
-
-    /** Resource ids of the TaskManagers running a subtask of the job. */
-    Set<String> taskManagersOf(String jobId) {
-        Set<String> ids = new LinkedHashSet<>();
-        for (JsonNode vertex : rest.get("/jobs/" + jobId).path("vertices")) {
-            for (JsonNode subtask : rest.get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText()).path("subtasks")) {
-                String tm = subtask.path("taskmanager-id").asText();
-                if (!tm.isEmpty() && !tm.equals("(unassigned)")) {
-                    ids.add(tm);
-                }
-            }
-        }
-        return ids;
-    }
-
-    JsonNode checkpoints(String jobId) {
-        return rest.get("/jobs/" + jobId + "/checkpoints");
-    }
-
-    /** The id of a checkpoint of the job now in progress, or -1. */
-    long checkpointInProgress(String jobId) {
-        for (JsonNode checkpoint : checkpoints(jobId).path("history")) {
-            if (checkpoint.path("status").asText().equals("IN_PROGRESS")) {
-                return checkpoint.path("id").asLong();
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * TaskManagers running a subtask that has not yet acknowledged checkpoint {@code checkpointId}
-     * (its snapshot is still being taken), empty if none or the checkpoint is no longer pending.
-     */
-    Set<String> taskManagersSnapshotting(String jobId, long checkpointId) {
-        Set<String> ids = new LinkedHashSet<>();
-        for (JsonNode vertex : rest.get("/jobs/" + jobId).path("vertices")) {
-            String vertexId = vertex.path("id").asText();
-            JsonNode subtasks = rest.get("/jobs/" + jobId + "/vertices/" + vertexId).path("subtasks");
-            JsonNode acks;
-            try {
-                acks = rest.get("/jobs/" + jobId + "/checkpoints/details/" + checkpointId + "/subtasks/" + vertexId);
-            } catch (RuntimeException gone) {
-                return Set.of();
-            }
-            if (!acks.path("status").asText().equals("IN_PROGRESS")) {
-                return Set.of();
-            }
-            for (JsonNode ack : acks.path("subtasks")) {
-                if (!ack.path("status").asText().equals("completed")) {
-                    for (JsonNode subtask : subtasks) {
-                        if (subtask.path("subtask").asInt(-1) == ack.path("index").asInt()) {
-                            ids.add(subtask.path("taskmanager-id").asText());
-                        }
-                    }
-                }
-            }
-        }
-        return ids;
-    }
-
-    /** The status Flink reports for one checkpoint of the job (e.g. COMPLETED, FAILED), or "unknown". */
-    String checkpointStatus(String jobId, long checkpointId) {
-        try {
-            return rest.get("/jobs/" + jobId + "/checkpoints/details/" + checkpointId).path("status").asText("unknown");
-        } catch (RuntimeException e) {
-            return "unknown";
-        }
-    }
-
-    /** Records the job's source has emitted, summed over its subtasks (Flink's operator metric). */
-    long sourceRecordsOut(String jobId) {
-        String base = "/jobs/" + jobId + "/vertices/" + rest.get("/jobs/" + jobId).path("vertices").get(0).path("id").asText();
-        for (JsonNode metric : rest.get(base + "/subtasks/metrics")) {
-            String id = metric.path("id").asText();
-            if (id.startsWith("Source") && id.endsWith(".numRecordsOut")) {
-                JsonNode sum = rest.get(base + "/subtasks/metrics?get=" + id + "&agg=sum");
-                return sum.size() == 0 ? 0 : sum.get(0).path("sum").asLong();
-            }
-        }
-        return 0;
-    }
-
-    /** Task attempts so far, summed over the job's subtasks: grows by one for each subtask restarted. */
-    long taskAttempts(String jobId) {
-        long attempts = 0;
-        for (JsonNode vertex : rest.get("/jobs/" + jobId).path("vertices")) {
-            for (JsonNode subtask : rest.get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText()).path("subtasks")) {
-                attempts += subtask.path("attempt").asLong();
-            }
-        }
-        return attempts;
-    }
-
-    /** Stops the job with a savepoint without draining it (buffers stay in the savepoint); returns its path. */
-    String stopWithSavepoint(String jobId) {
-        Map<String, Object> stop = new LinkedHashMap<>();
-        stop.put("targetDirectory", dir.resolve("savepoints").toUri().toString());
-        stop.put("drain", false);
-        String trigger = rest.post("/jobs/" + jobId + "/stop", stop).path("request-id").asText();
-        return awaitSavepoint(jobId, trigger);
-    }
-
-    /** Takes a savepoint of the running job; returns its path. */
-    String savepoint(String jobId) {
-        Map<String, Object> request = new LinkedHashMap<>();
-        request.put("target-directory", dir.resolve("savepoints").toUri().toString());
-        request.put("cancel-job", false);
-        String trigger = rest.post("/jobs/" + jobId + "/savepoints", request).path("request-id").asText();
-        return awaitSavepoint(jobId, trigger);
-    }
-
-    private String awaitSavepoint(String jobId, String trigger) {
-        String[] location = {null};
-        Deadline.await("savepoint of job " + jobId, Duration.ofSeconds(120), () -> {
-            JsonNode status = rest.get("/jobs/" + jobId + "/savepoints/" + trigger);
-            if (!status.path("status").path("id").asText().equals("COMPLETED")) {
-                return false;
-            }
-            JsonNode operation = status.path("operation");
-            if (operation.has("failure-cause")) {
-                throw new AssertionError("savepoint failed: " + operation.path("failure-cause"));
-            }
-            location[0] = operation.path("location").asText();
-            return true;
-        });
-        return location[0];
-    }
-
-    long numRestarts(String jobId) {
-        JsonNode metric = rest.get("/jobs/" + jobId + "/metrics?get=numRestarts");
-        return metric.size() == 0 ? 0 : metric.get(0).path("value").asLong();
-    }
-
-    /** Heap in use now on each registered TaskManager, in bytes, from Flink's metrics. */
-    Map<String, Long> heapUsed() {
-        Map<String, Long> used = new LinkedHashMap<>();
-        for (JsonNode tm : rest.get("/taskmanagers").path("taskmanagers")) {
-            String id = tm.path("id").asText();
-            JsonNode metric = rest.get("/taskmanagers/" + id + "/metrics?get=Status.JVM.Memory.Heap.Used");
-            if (metric.size() > 0) {
-                used.put(id, metric.get(0).path("value").asLong());
-            }
-        }
-        return used;
-    }
-
-    private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
-
-    /** How many lines each GC log has now, to measure from this point on. */
-    Map<String, Integer> gcLogMark() throws IOException {
-        Map<String, Integer> mark = new LinkedHashMap<>();
-        for (Path gcLog : gcLogs()) {
-            mark.put(gcLog.getFileName().toString(), Files.readAllLines(gcLog).size());
-        }
-        return mark;
-    }
-
-    /**
-     * The most heap any TaskManager held right after a garbage collection since {@code mark}: live
-     * data, which is what a buffer growing without bound would fill, unlike "heap used", which also
-     * counts garbage not yet collected. In MiB, from the GC logs.
-     */
-    long peakHeapAfterGcMiB(Map<String, Integer> mark) throws IOException {
-        long peak = 0;
-        for (Path gcLog : gcLogs()) {
-            List<String> lines = Files.readAllLines(gcLog);
-            for (String line : lines.subList(Math.min(lines.size(), mark.getOrDefault(gcLog.getFileName().toString(), 0)), lines.size())) {
-                Matcher m = GC_LINE.matcher(line);
-                if (m.find()) {
-                    peak = Math.max(peak, Long.parseLong(m.group(2)));
-                }
-            }
-        }
-        return peak;
-    }
-
-    private List<Path> gcLogs() throws IOException {
-        try (Stream<Path> files = Files.list(logs)) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-gc.log")).sorted().collect(Collectors.toList());
-        }
     }
 
     /** Maximum heap of one TaskManager JVM, in MiB. */
