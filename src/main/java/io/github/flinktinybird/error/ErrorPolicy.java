@@ -21,8 +21,9 @@ import java.util.Objects;
  *       and logged at WARN; the job goes on.
  * </ul>
  *
- * <p>A misconfigured sink (401/403 token, 404 region, a redirecting endpoint, a TLS failure) always
- * fails the job, whatever the policy: no record could be delivered. A 422 (rows written, a
+ * <p>A misconfigured sink (401/403 token, 404 region, a redirecting endpoint, a TLS handshake
+ * refused over a certificate or protocol) always fails the job, whatever the policy: no record could
+ * be delivered. A 422 (rows written, a
  * Materialized View failed) is logged at ERROR and counted, and fails the job only when {@link
  * #withFailOnPartialIngest(boolean)} is set; it is never retried, since a resend would duplicate
  * rows.

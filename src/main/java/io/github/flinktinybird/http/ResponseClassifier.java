@@ -2,10 +2,13 @@ package io.github.flinktinybird.http;
 
 import org.apache.flink.annotation.Internal;
 
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
+import java.io.IOException;
 import java.net.UnknownHostException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 
 /**
@@ -133,7 +136,7 @@ public final class ResponseClassifier {
     public static Outcome classifyTransportFailure(Throwable failure, String dataSource) {
         String what = failure.getClass().getSimpleName() + ": " + failure.getMessage();
         if (failure instanceof SSLPeerUnverifiedException
-                || failure instanceof SSLHandshakeException) {
+                || (failure instanceof SSLHandshakeException && !cutShortByTheNetwork(failure))) {
             return new Outcome(
                     Outcome.Kind.FATAL,
                     0,
@@ -156,6 +159,26 @@ public final class ResponseClassifier {
                 0,
                 null,
                 "sending to Data Source '" + dataSource + "' failed in transport (" + what + ")");
+    }
+
+    /**
+     * Whether a failed TLS handshake was cut short by the connection (the peer closed or reset it,
+     * as a load balancer may while it restarts), which a retry can cure, rather than refused over a
+     * certificate or a protocol, which only a change of configuration can.
+     */
+    private static boolean cutShortByTheNetwork(Throwable handshakeFailure) {
+        for (Throwable cause = handshakeFailure.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof CertificateException) {
+                return false;
+            }
+            if (cause instanceof IOException && !(cause instanceof SSLException)) {
+                return true;
+            }
+            if (cause == cause.getCause()) {
+                break;
+            }
+        }
+        return false;
     }
 
     /**

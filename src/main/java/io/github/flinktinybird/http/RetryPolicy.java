@@ -20,8 +20,11 @@ import java.util.function.DoubleSupplier;
 public final class RetryPolicy implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** Sends in all (first attempt included) before the error policy takes over. */
-    public static final int DEFAULT_MAX_ATTEMPTS = 10;
+    /**
+     * Sends in all (first attempt included) before the error policy takes over. Twelve sends wait
+     * 31 to 63 s in all with the default backoff and jitter, so a 30 s outage is always ridden out.
+     */
+    public static final int DEFAULT_MAX_ATTEMPTS = 12;
 
     public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(10);
@@ -61,7 +64,7 @@ public final class RetryPolicy implements Serializable {
         this.jitter = jitter;
     }
 
-    /** The defaults: 10 attempts, 200 ms doubling up to 10 s, jitter 0.5. */
+    /** The defaults: 12 attempts, 200 ms doubling up to 10 s, jitter 0.5. */
     public static RetryPolicy defaults() {
         return builder().build();
     }

@@ -1,9 +1,11 @@
 package io.github.flinktinybird.emulator;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +21,30 @@ import java.util.TreeSet;
  */
 final class EmulatorStore {
 
+    /** When set, rows are not kept: only how often each value of this field arrived. */
+    private final String idField;
     private final Map<String, List<ObjectNode>> rows = new LinkedHashMap<>();
+    private final Map<String, Map<String, Integer>> idCounts = new LinkedHashMap<>();
+    private final Map<String, Long> rowTotals = new LinkedHashMap<>();
     private final Map<String, List<String>> rawRows = new LinkedHashMap<>();
     private final Map<String, List<QuarantinedRow>> quarantine = new LinkedHashMap<>();
     private final List<RecordedRequest> requests = new ArrayList<>();
     private long totalRows;
 
+    EmulatorStore(String idField) {
+        this.idField = idField;
+    }
+
     synchronized void append(String dataSource, NdjsonBody body) {
-        if (!body.rows().isEmpty()) {
+        if (idField != null) {
+            Map<String, Integer> counts = idCounts.computeIfAbsent(dataSource, k -> new HashMap<>());
+            for (ObjectNode row : body.rows()) {
+                JsonNode id = row.get(idField);
+                counts.merge(id == null ? "" : id.asText(), 1, Integer::sum);
+            }
+            totalRows += body.rows().size();
+            rowTotals.merge(dataSource, (long) body.rows().size(), Long::sum);
+        } else if (!body.rows().isEmpty()) {
             rows.computeIfAbsent(dataSource, k -> new ArrayList<>()).addAll(body.rows());
             rawRows.computeIfAbsent(dataSource, k -> new ArrayList<>()).addAll(body.rawRows());
             totalRows += body.rows().size();
@@ -37,6 +55,7 @@ final class EmulatorStore {
     }
 
     synchronized List<ObjectNode> rows(String dataSource) {
+        requireRowsKept();
         List<ObjectNode> stored = rows.getOrDefault(dataSource, Collections.emptyList());
         List<ObjectNode> copy = new ArrayList<>(stored.size());
         for (ObjectNode row : stored) {
@@ -46,10 +65,14 @@ final class EmulatorStore {
     }
 
     synchronized List<String> rawRows(String dataSource) {
+        requireRowsKept();
         return new ArrayList<>(rawRows.getOrDefault(dataSource, Collections.emptyList()));
     }
 
     synchronized long rowCount(String dataSource) {
+        if (idField != null) {
+            return rowTotals.getOrDefault(dataSource, 0L);
+        }
         return rows.getOrDefault(dataSource, Collections.emptyList()).size();
     }
 
@@ -58,7 +81,7 @@ final class EmulatorStore {
     }
 
     synchronized Set<String> dataSources() {
-        return new TreeSet<>(rows.keySet());
+        return new TreeSet<>(idField != null ? rowTotals.keySet() : rows.keySet());
     }
 
     synchronized List<QuarantinedRow> quarantined(String dataSource) {
@@ -73,7 +96,23 @@ final class EmulatorStore {
         return new ArrayList<>(requests);
     }
 
+    synchronized Map<String, Integer> idCounts(String dataSource) {
+        if (idField == null) {
+            throw new IllegalStateException("the emulator keeps whole rows: build it with keepOnlyIds(field) to count ids");
+        }
+        return new HashMap<>(idCounts.getOrDefault(dataSource, Collections.emptyMap()));
+    }
+
+    private void requireRowsKept() {
+        if (idField != null) {
+            throw new IllegalStateException(
+                    "the emulator was built with keepOnlyIds(\"" + idField + "\"), so it keeps no rows: use idCounts(dataSource)");
+        }
+    }
+
     synchronized void clear() {
+        idCounts.clear();
+        rowTotals.clear();
         rows.clear();
         rawRows.clear();
         quarantine.clear();

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -48,7 +49,7 @@ public final class EventsApiEmulator implements AutoCloseable {
 
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
-    private final EmulatorStore store = new EmulatorStore();
+    private final EmulatorStore store;
     private final FaultInjector faults;
     private final EventsHandler handler;
     private final ExecutorService executor;
@@ -61,6 +62,7 @@ public final class EventsApiEmulator implements AutoCloseable {
         Set<String> tokens = builder.tokens.isEmpty()
                 ? Collections.singleton(DEFAULT_TOKEN)
                 : Collections.unmodifiableSet(new LinkedHashSet<>(builder.tokens));
+        this.store = new EmulatorStore(builder.idField);
         this.faults = new FaultInjector(builder.faultPlan);
         this.handler = new EventsHandler(tokens, builder.maxRequestBytes, store, faults);
         // Unbounded and cached so that a SLOW answer never holds up other requests.
@@ -162,6 +164,16 @@ public final class EventsApiEmulator implements AutoCloseable {
         return store.rawRows(dataSource);
     }
 
+    /**
+     * How often each value of the id field arrived in {@code dataSource} (the value as text, e.g.
+     * {@code "42"}), for an emulator built with {@link Builder#keepOnlyIds(String)}.
+     *
+     * @throws IllegalStateException if the emulator keeps whole rows
+     */
+    public Map<String, Integer> idCounts(String dataSource) {
+        return store.idCounts(dataSource);
+    }
+
     /** How many rows {@code dataSource} holds. */
     public long rowCount(String dataSource) {
         return store.rowCount(dataSource);
@@ -224,6 +236,7 @@ public final class EventsApiEmulator implements AutoCloseable {
         private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
         private FaultPlan faultPlan = FaultPlan.none();
         private int port;
+        private String idField;
 
         private Builder() {
         }
@@ -250,6 +263,22 @@ public final class EventsApiEmulator implements AutoCloseable {
         /** The random fault plan; default {@link FaultPlan#none()}. */
         public Builder faultPlan(FaultPlan faultPlan) {
             this.faultPlan = Objects.requireNonNull(faultPlan, "faultPlan");
+            return this;
+        }
+
+        /**
+         * Keeps no rows, only how often each value of {@code idField} arrived per Data Source
+         * (read with {@link EventsApiEmulator#idCounts(String)}): a memory-light store for runs of
+         * millions of rows. {@link EventsApiEmulator#rows(String)} and
+         * {@link EventsApiEmulator#rawRows(String)} then throw; row counts, quarantine and the request
+         * log work as usual.
+         */
+        public Builder keepOnlyIds(String idField) {
+            Objects.requireNonNull(idField, "idField");
+            if (idField.isBlank()) {
+                throw new IllegalArgumentException("idField must not be blank");
+            }
+            this.idField = idField;
             return this;
         }
 

@@ -457,6 +457,25 @@ class EventsApiEmulatorTest {
     }
 
     @Test
+    void keepOnlyIdsCountsEachIdInsteadOfKeepingRows() throws Exception {
+        try (EventsApiEmulator light = EventsApiEmulator.builder().keepOnlyIds("id").start()) {
+            byte[] body = "{\"id\":1}\n{\"id\":2}\n{\"id\":1}\nnope\n".getBytes(StandardCharsets.UTF_8);
+            HttpResponse<String> response = postTo(light, body, false);
+
+            assertThat(json(response)).isEqualTo(json("{\"successful_rows\":3,\"quarantined_rows\":1}"));
+            assertThat(light.idCounts("events")).containsOnly(
+                    java.util.Map.entry("1", 2), java.util.Map.entry("2", 1));
+            assertThat(light.rowCount("events")).isEqualTo(3);
+            assertThat(light.totalRowCount()).isEqualTo(3);
+            assertThat(light.dataSources()).containsExactly("events");
+            assertThat(light.quarantined("events")).hasSize(1);
+            assertThatThrownBy(() -> light.rows("events")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("idCounts");
+            assertThatThrownBy(() -> emulator.idCounts("events")).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void faultPlanRejectsProbabilitiesAddingUpToMoreThanOne() {
         FaultPlan.Builder builder = FaultPlan.builder()
                 .probability(Fault.RATE_LIMITED, 0.6)

@@ -117,7 +117,7 @@ class RetryPolicyTest {
     void defaultsAreDocumentedValues() {
         RetryPolicy defaults = RetryPolicy.defaults();
 
-        assertThat(defaults.getMaxAttempts()).isEqualTo(10);
+        assertThat(defaults.getMaxAttempts()).isEqualTo(12);
         assertThat(defaults.getInitialBackoff()).isEqualTo(Duration.ofMillis(200));
         assertThat(defaults.getMaxBackoff()).isEqualTo(Duration.ofSeconds(10));
         assertThat(defaults.getJitter()).isEqualTo(0.5);
