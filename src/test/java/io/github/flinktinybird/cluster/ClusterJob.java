@@ -59,9 +59,11 @@ public final class ClusterJob {
         env.enableCheckpointing(checkpointInterval);
 
         long count = idleAfterEvents ? Long.MAX_VALUE : events;
-        RateLimiterStrategy<?> limiter =
-                rate > 0 ? RateLimiterStrategy.perSecond(rate) : RateLimiterStrategy.noOp();
-        DataGeneratorSource<Long> source = new DataGeneratorSource<>(index -> index, count, limiter, Types.LONG);
+        // No RateLimiterStrategy variable: the type is generic in 2.x and not in 1.20.
+        DataGeneratorSource<Long> source =
+                rate > 0
+                        ? new DataGeneratorSource<>(index -> index, count, RateLimiterStrategy.perSecond(rate), Types.LONG)
+                        : new DataGeneratorSource<>(index -> index, count, Types.LONG);
 
         TinybirdSink<ClusterEvent> sink =
                 TinybirdSink.<ClusterEvent>builder().configure(Configuration.fromMap(params)).build();
