@@ -99,7 +99,8 @@ public class JacksonSerializationSchema<T> implements SerializationSchema<T> {
         }
         if (generator == null) {
             buffer = new ByteArrayOutputStream(1024);
-            generator = mapper.getFactory().createGenerator(buffer, JsonEncoding.UTF8);
+            // The mapper's own factory method, so that its serialization config shapes the generator.
+            generator = mapper.createGenerator(buffer, JsonEncoding.UTF8);
             // No separator between root values: each element is a line of its own.
             generator.setRootValueSeparator(null);
         }
