@@ -80,15 +80,20 @@ public final class Bench {
             Bench bench = new Bench(options, server, sampler);
             bench.all();
             bench.out.printf(Locale.ROOT, "%nTotal benchmark time: %.0f s%n", (System.nanoTime() - start) / 1e9);
-            bench.out.flush();
-            File dir = new File(options.get("out"));
-            dir.mkdirs();
-            Files.write(new File(dir, "results.md").toPath(), bench.report.toString().getBytes(StandardCharsets.UTF_8));
-            Files.write(new File(dir, "results.csv").toPath(), bench.csv, StandardCharsets.UTF_8);
+            bench.save();
             System.out.println(bench.report);
-            System.out.println("Written to " + dir.getAbsolutePath());
+            System.out.println("Written to " + new File(options.get("out")).getAbsolutePath());
         }
         System.exit(0);
+    }
+
+    /** Writes what has been measured so far (after each section, so a failure keeps the rest). */
+    private void save() throws IOException {
+        out.flush();
+        File dir = new File(options.get("out"));
+        dir.mkdirs();
+        Files.write(new File(dir, "results.md").toPath(), report.toString().getBytes(StandardCharsets.UTF_8));
+        Files.write(new File(dir, "results.csv").toPath(), csv, StandardCharsets.UTF_8);
     }
 
     private static Map<String, String> parse(String[] args) {
@@ -139,6 +144,7 @@ public final class Bench {
         double sinkGzipRate = 0;
         if (section("throughput")) {
             sinkGzipRate = throughput();
+            save();
         }
         if (section("latency")) {
             double rate = Double.parseDouble(options.get("rate"));
@@ -146,6 +152,7 @@ public final class Bench {
                 rate = sinkGzipRate > 0 ? sinkGzipRate / 2 : 100_000;
             }
             latency(rate);
+            save();
         }
         if (section("curves")) {
             curves();

@@ -58,6 +58,8 @@ final class SinkJobs {
                 .setMaxBatchSizeInBytes(s.batchBytes)
                 .setMaxInFlightRequests(s.inFlight)
                 .setMaxTimeInBufferMS(s.maxTimeInBufferMs)
+                // The record cap must fit in a batch; the default 1 MiB does not fit the smallest.
+                .setMaxRecordSizeInBytes(Math.min(1024 * 1024, s.batchBytes))
                 .build();
     }
 
