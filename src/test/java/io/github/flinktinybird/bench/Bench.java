@@ -108,6 +108,7 @@ public final class Bench {
         o.put("curve-events", "600000");
         o.put("curve-reps", "2");
         o.put("rate", "0");
+        o.put("object-reuse", "true");
         for (String arg : args) {
             for (String part : arg.trim().split("\\s+")) {
                 if (part.isEmpty()) {
@@ -140,6 +141,7 @@ public final class Bench {
                 System.getProperty("java.vm.name"), System.getProperty("java.version"),
                 ManagementFactory.getRuntimeMXBean().getInputArguments(), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() / MIB, options);
+        SinkJobs.objectReuse = Boolean.parseBoolean(options.get("object-reuse"));
         warmUp();
         double sinkGzipRate = 0;
         if (section("throughput")) {
