@@ -1,5 +1,8 @@
 package io.github.flinktinybird.bench;
 
+import io.github.flinktinybird.http.Compression;
+import io.github.flinktinybird.sink.TinybirdSinkOptions;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,7 +30,14 @@ import java.util.function.ToDoubleFunction;
  */
 public final class Bench {
     private static final long MIB = 1024 * 1024;
-    private static final SinkJobs.Settings DEFAULTS = new SinkJobs.Settings(true, 10_000, 8 * MIB, 4, 1_000);
+    /** The sink's defaults (gzip on). */
+    private static final SinkJobs.Settings DEFAULTS =
+            new SinkJobs.Settings(
+                    TinybirdSinkOptions.COMPRESSION.defaultValue() == Compression.GZIP,
+                    TinybirdSinkOptions.MAX_BATCH_SIZE.defaultValue(),
+                    TinybirdSinkOptions.FLUSH_BUFFER_SIZE.defaultValue(),
+                    TinybirdSinkOptions.MAX_IN_FLIGHT_REQUESTS.defaultValue(),
+                    TinybirdSinkOptions.FLUSH_BUFFER_TIMEOUT.defaultValue());
 
     private final Map<String, String> options;
     private final ServerProcess server;
@@ -363,16 +373,16 @@ public final class Bench {
             for (int r : records) {
                 names.add("records/" + gzip + "/" + r);
                 // The byte cap out of the way: 9.5 MB holds 40,000 events of this size.
-                points.add(new SinkJobs.Settings(gzip, r, 9_500_000, 4, 1_000));
+                points.add(new SinkJobs.Settings(gzip, r, 9_500_000, DEFAULTS.inFlight, DEFAULTS.maxTimeInBufferMs));
             }
             for (long b : bytes) {
                 names.add("bytes/" + gzip + "/" + b);
                 // The record cap out of the way: 45,000 events make more than 8 MiB.
-                points.add(new SinkJobs.Settings(gzip, 45_000, b, 4, 1_000));
+                points.add(new SinkJobs.Settings(gzip, 45_000, b, DEFAULTS.inFlight, DEFAULTS.maxTimeInBufferMs));
             }
             for (int f : inFlight) {
                 names.add("inflight/" + gzip + "/" + f);
-                points.add(new SinkJobs.Settings(gzip, 10_000, 8 * MIB, f, 1_000));
+                points.add(new SinkJobs.Settings(gzip, DEFAULTS.batchRecords, DEFAULTS.batchBytes, f, DEFAULTS.maxTimeInBufferMs));
             }
         }
         Map<String, List<Run>> results = new LinkedHashMap<>();
@@ -402,7 +412,7 @@ public final class Bench {
             {"records", "Batch size in records (byte cap 9.5 MB)", "sink.batch.max-size"},
             {"bytes", "Batch size in bytes (record cap 45,000)", "sink.flush-buffer.size"},
             {"inflight", "Requests in flight (10,000 records / 8 MiB)", "sink.requests.max-inflight"}};
-        double[] defaults = {10_000, 8 * MIB, 4};
+        double[] defaults = {DEFAULTS.batchRecords, DEFAULTS.batchBytes, DEFAULTS.inFlight};
         for (int a = 0; a < axes.length; a++) {
             Plot.Panel panel = new Plot.Panel(axes[a][1], axes[a][2], "events/s", defaults[a]);
             for (boolean gzip : new boolean[] {true, false}) {
