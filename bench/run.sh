@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end benchmark of the Tinybird sink (docs/performance.md). Takes about 8 minutes with the
+# End-to-end benchmark of the Tinybird sink (docs/performance.md). Takes 5-9 minutes with the
 # defaults; options are --name=value, e.g.
 #   bench/run.sh --sections=throughput --events=500000 --reps=5
 # Writes target/bench/results.md, target/bench/results.csv and docs/performance-tuning.png.
