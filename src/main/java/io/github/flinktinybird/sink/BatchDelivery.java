@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +43,15 @@ final class BatchDelivery {
     }
 
     void start(List<TinybirdRecord> batch) {
+        String only = singleDataSource(batch);
+        if (only != null) {
+            // The usual batch: no grouping, no copy.
+            synchronized (this) {
+                pendingParts = 1;
+            }
+            send(only, batch);
+            return;
+        }
         Map<String, List<TinybirdRecord>> byDataSource = new LinkedHashMap<>();
         for (TinybirdRecord record : batch) {
             byDataSource.computeIfAbsent(record.getDataSource(), k -> new ArrayList<>()).add(record);
@@ -52,8 +62,22 @@ final class BatchDelivery {
         byDataSource.forEach(this::send);
     }
 
+    /** The Data Source of every record of the batch when they share one, else {@code null}. */
+    private static String singleDataSource(List<TinybirdRecord> batch) {
+        if (batch.isEmpty()) {
+            return null;
+        }
+        String first = batch.get(0).getDataSource();
+        for (TinybirdRecord record : batch) {
+            if (!first.equals(record.getDataSource())) {
+                return null;
+            }
+        }
+        return first;
+    }
+
     private void send(String dataSource, List<TinybirdRecord> part) {
-        List<byte[]> lines = lines(part);
+        List<byte[]> lines = linesOf(part);
         long bytes = 0;
         for (byte[] line : lines) {
             bytes += line.length + 1;
@@ -248,6 +272,22 @@ final class BatchDelivery {
         }
     }
 
+    /** The records' lines, read through: parts are never changed once made. */
+    private static List<byte[]> linesOf(List<TinybirdRecord> records) {
+        return new AbstractList<>() {
+            @Override
+            public byte[] get(int index) {
+                return records.get(index).getLine();
+            }
+
+            @Override
+            public int size() {
+                return records.size();
+            }
+        };
+    }
+
+    /** A copy of the records' lines, for the error policy, which may keep them. */
     private static List<byte[]> lines(List<TinybirdRecord> records) {
         List<byte[]> lines = new ArrayList<>(records.size());
         for (TinybirdRecord record : records) {

@@ -97,7 +97,7 @@ public final class TinybirdSinkOptions {
     public static final ConfigOption<Integer> MAX_IN_FLIGHT_REQUESTS =
             ConfigOptions.key("sink.requests.max-inflight")
                     .intType()
-                    .defaultValue(4)
+                    .defaultValue(8)
                     .withDescription("Most requests in flight at once per sink subtask.");
 
     public static final ConfigOption<Integer> MAX_BUFFERED_REQUESTS =

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# JMH microbenchmarks (docs/performance.md): element -> NDJSON line, batch -> request body (gzip
+# on and off), the response classifier; with -prof gc for bytes allocated per operation.
+# Arguments go to JMH, e.g. bench/jmh.sh RequestBody -f 1 -wi 2 -i 3
+set -euo pipefail
+cd "$(dirname "$0")/.."
+args="${*:--prof gc}"
+case " $args " in *" -prof "*) ;; *) args="$args -prof gc" ;; esac
+
+exec mvn -B -q -ntp -Pjmh test-compile exec:exec \
+  -Dexec.executable=java \
+  -Dexec.classpathScope=test \
+  -Dexec.args="-Xmx2g -classpath %classpath org.openjdk.jmh.Main -rf json -rff target/jmh-result.json $args"
