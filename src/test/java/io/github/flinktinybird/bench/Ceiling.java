@@ -26,7 +26,7 @@ final class Ceiling {
 
     /** Sends events {@code 0..count-1}; returns the {@code nanoTime} at which the first was made. */
     static long run(String url, long count, boolean gzip) throws IOException {
-        OkHttpClient http = new OkHttpClient.Builder().socketFactory(new NoDelay()).build();
+        OkHttpClient http = new OkHttpClient.Builder().socketFactory(new io.github.flinktinybird.http.NoDelaySocketFactory()).build();
         ObjectWriter writer = new ObjectMapper().writer().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         ByteArrayOutputStream batch = new ByteArrayOutputStream(BATCH_BYTES + 64 * 1024);
         ByteArrayOutputStream compressed = new ByteArrayOutputStream(BATCH_BYTES / 4);

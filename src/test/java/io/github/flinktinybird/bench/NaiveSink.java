@@ -35,7 +35,7 @@ final class NaiveSink implements Sink<BenchEvent> {
 
     private static final class Writer implements SinkWriter<BenchEvent> {
         private final String url;
-        private final OkHttpClient http = new OkHttpClient.Builder().socketFactory(new NoDelay()).build();
+        private final OkHttpClient http = new OkHttpClient.Builder().socketFactory(new io.github.flinktinybird.http.NoDelaySocketFactory()).build();
         private final ObjectMapper mapper = new ObjectMapper();
 
         Writer(String url) {
