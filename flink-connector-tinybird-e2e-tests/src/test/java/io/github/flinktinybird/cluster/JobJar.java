@@ -1,5 +1,7 @@
 package io.github.flinktinybird.cluster;
 
+import io.github.flinktinybird.sink.TinybirdSink;
+
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -21,7 +23,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Packs the job a user would submit: {@link ClusterJob}, the connector ({@code target/classes})
+ * Packs the job a user would submit: {@link ClusterJob}, the connector (the connector module's jar)
  * and the connector's runtime dependencies in one jar. Flink itself is not in it: the cluster
  * provides it.
  */
@@ -35,10 +37,9 @@ final class JobJar {
     private JobJar() {}
 
     static Path build(Path target) throws IOException {
-        Path classes = Paths.get("target", "classes").toAbsolutePath();
         Path testClasses = Paths.get("target", "test-classes").toAbsolutePath();
         Map<String, byte[]> entries = new LinkedHashMap<>();
-        addDirectory(entries, classes, "");
+        addConnector(entries);
         Path jobPackage = testClasses.resolve("io/github/flinktinybird/cluster");
         try (Stream<Path> files = Files.list(jobPackage)) {
             for (Path f : files.filter(p -> p.getFileName().toString().startsWith("ClusterJob")).collect(Collectors.toList())) {
@@ -70,6 +71,21 @@ final class JobJar {
             }
         }
         return target;
+    }
+
+    /** The connector module's classes: its jar, or its classes directory when Maven stopped before package. */
+    private static void addConnector(Map<String, byte[]> entries) throws IOException {
+        Path connector;
+        try {
+            connector = Paths.get(TinybirdSink.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException("cannot locate the connector's classes", e);
+        }
+        if (Files.isDirectory(connector)) {
+            addDirectory(entries, connector, "");
+        } else {
+            addJar(entries, connector);
+        }
     }
 
     private static void addDirectory(Map<String, byte[]> entries, Path root, String prefix) throws IOException {

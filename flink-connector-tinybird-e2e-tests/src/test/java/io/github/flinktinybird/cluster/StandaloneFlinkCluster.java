@@ -52,8 +52,9 @@ final class StandaloneFlinkCluster implements AutoCloseable {
 
     /** Jars (by name prefix) of the test classpath that a Flink distribution does not have on its classpath. */
     private static final List<String> NOT_ON_A_FLINK_CLASSPATH = List.of(
-            // the connector's own dependencies: the job jar brings them
-            "okhttp-", "okio-", "kotlin-", "annotations-13", "jackson-",
+            // the connector (its jar, its test jar, the emulator's) and its own dependencies: the
+            // job jar brings them
+            "flink-connector-tinybird", "okhttp-", "okio-", "kotlin-", "annotations-13", "jackson-",
             // test-only libraries
             "junit-", "opentest4j-", "apiguardian-", "assertj-", "hamcrest-", "testcontainers-", "docker-java-",
             "duct-tape-", "flink-test-utils-", "flink-connector-test-utils-", "curator-test-", "byte-buddy-",

@@ -3,6 +3,7 @@ package io.github.flinktinybird.docs;
 import org.apache.flink.configuration.ConfigOption;
 
 import io.github.flinktinybird.sink.TinybirdSinkOptions;
+import io.github.flinktinybird.testutil.Repository;
 
 import org.junit.jupiter.api.Test;
 
@@ -69,12 +70,12 @@ class OptionsTableTest {
 
     @Test
     void configurationReferenceListsEveryOptionWithItsDefault() throws Exception {
-        checkGenerated(Path.of("docs", "configuration.md"), table());
+        checkGenerated(Repository.file("docs", "configuration.md"), table());
     }
 
     @Test
     void readmeListsEveryOptionWithItsDefault() throws Exception {
-        checkGenerated(Path.of("README.md"), defaultsTable());
+        checkGenerated(Repository.file("README.md"), defaultsTable());
     }
 
     private static void checkGenerated(Path file, String generated) throws Exception {

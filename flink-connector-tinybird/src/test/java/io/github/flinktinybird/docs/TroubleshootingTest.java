@@ -1,5 +1,7 @@
 package io.github.flinktinybird.docs;
 
+import io.github.flinktinybird.testutil.Repository;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -31,7 +33,7 @@ class TroubleshootingTest {
 
     @Test
     void everyMessageOfTheConnectorHasAnEntry() throws IOException {
-        String page = normalize(Files.readString(Path.of("docs", "troubleshooting.md"), StandardCharsets.UTF_8));
+        String page = normalize(Files.readString(Repository.file("docs", "troubleshooting.md"), StandardCharsets.UTF_8));
         List<String> missing = new ArrayList<>();
         int checked = 0;
         for (Path source : sources()) {

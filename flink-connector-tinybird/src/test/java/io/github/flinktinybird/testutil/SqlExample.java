@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The SQL Client example in {@code examples/}, as the tests that run it see it. */
 public final class SqlExample {
-    public static final Path PATH = Path.of("examples", "tinybird-sql-client.sql");
+    public static final Path PATH = Repository.file("examples", "tinybird-sql-client.sql");
 
     private static final String ENDPOINT = "'https://api.tinybird.co'";
     private static final String TOKEN = "'<DATASOURCE:APPEND token>'";

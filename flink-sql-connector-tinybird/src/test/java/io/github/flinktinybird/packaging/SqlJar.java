@@ -1,5 +1,6 @@
 package io.github.flinktinybird.packaging;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.util.TreeMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The jars that {@code mvn package} built, for the tests that run after it (failsafe). */
 final class SqlJar {
@@ -18,7 +20,7 @@ final class SqlJar {
 
     private SqlJar() {}
 
-    /** The SQL jar (classifier {@code sql}); failsafe passes its path. */
+    /** The SQL jar (this module's artifact); failsafe passes its path. */
     static Path path() {
         String path = System.getProperty("tinybird.sql.jar");
         if (path == null) {
@@ -31,10 +33,48 @@ final class SqlJar {
         return jar;
     }
 
-    /** The thin jar beside it. */
+    /** The connector's own (thin) jar, which this module bundles: the one on the test class path. */
     static Path thinJarPath() {
-        Path sql = path();
-        return sql.resolveSibling(sql.getFileName().toString().replace("-sql.jar", ".jar"));
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<Path> found = Stream.of(classPath.split(File.pathSeparator))
+                .map(Path::of)
+                .filter(entry -> entry.getFileName().toString().matches("flink-connector-tinybird-[0-9][^/]*(?<!-tests)\\.jar"))
+                .collect(Collectors.toList());
+        if (found.size() != 1) {
+            throw new IllegalStateException("expected the connector's jar on the test class path, found " + found);
+        }
+        return found.get(0);
+    }
+
+    /** Where Maven's local repository keeps the libraries the SQL jar bundles, by group path. */
+    private static final List<String> BUNDLED_GROUPS = List.of(
+            "com/squareup/okhttp3", "com/squareup/okio", "org/jetbrains/kotlin", "org/jetbrains",
+            "com/fasterxml/jackson/core", "com/fasterxml/jackson/datatype");
+
+    /**
+     * {@code group:artifact:version} of each library on the test class path that the shade
+     * plugin's includes (okhttp3, okio, kotlin, jetbrains annotations, jackson) bundle: the test
+     * class path holds the connector's runtime dependencies, the jars that were shaded in.
+     */
+    static List<String> bundledLibraries() {
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> found = new java.util.ArrayList<>();
+        for (String entry : classPath.split(File.pathSeparator)) {
+            String path = entry.replace(File.separatorChar, '/');
+            for (String group : BUNDLED_GROUPS) {
+                int at = path.indexOf("/" + group + "/");
+                if (at < 0 || !path.endsWith(".jar")) {
+                    continue;
+                }
+                // <group>/<artifact>/<version>/<artifact>-<version>.jar
+                String[] rest = path.substring(at + group.length() + 2).split("/");
+                // of org.jetbrains, only annotations is bundled
+                if (rest.length == 3 && (!group.equals("org/jetbrains") || rest[0].equals("annotations"))) {
+                    found.add(group.replace('/', '.') + ":" + rest[0] + ":" + rest[1]);
+                }
+            }
+        }
+        return found;
     }
 
     /** Names of the files (not directories) in {@code jar}. */

@@ -74,24 +74,41 @@ class SqlJarIT {
         }
     }
 
-    /** The test class path, less the connector's own classes and its unrelocated dependencies. */
+    /**
+     * The test class path, less this project's artifacts (the connector, its test jar, the
+     * emulator: from the reactor's modules or the local repository) and the connector's
+     * unrelocated dependencies.
+     */
     private static List<String> flinkClassPath() {
         String testClassPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Path target = SqlJar.path().getParent().toAbsolutePath();
+        Path repository = Path.of(System.getProperty("repository.root", "..")).toAbsolutePath().normalize();
         return Stream.of(testClassPath.split(File.pathSeparator))
                 .filter(entry -> !entry.isBlank())
-                .filter(entry -> !Path.of(entry).toAbsolutePath().startsWith(target))
+                .filter(entry -> !isBuiltByAModule(repository, Path.of(entry)))
+                .filter(entry -> !entry.replace(File.separatorChar, '/').contains("/io/github/flinktinybird/"))
                 .filter(entry -> LEFT_OUT.stream().noneMatch(entry.replace(File.separatorChar, '/')::contains))
                 .collect(Collectors.toList());
+    }
+
+    /** Whether {@code entry} is under {@code <repository>/<module>/target/}. */
+    private static boolean isBuiltByAModule(Path repository, Path entry) {
+        Path path = entry.toAbsolutePath().normalize();
+        if (!path.startsWith(repository)) {
+            return false;
+        }
+        Path relative = repository.relativize(path);
+        return relative.getNameCount() >= 2 && relative.getName(1).toString().equals("target");
     }
 
     /** Only the script runner, which uses Flink's API and no connector class. */
     private static Path copyRunner(Path dir) throws IOException {
         String file = SqlScript.class.getName().replace('.', '/') + ".class";
-        Path source = Path.of(SqlScript.class.getProtectionDomain().getCodeSource().getLocation().getPath()).resolve(file);
         Path copy = dir.resolve(file);
         Files.createDirectories(copy.getParent());
-        Files.copy(source, copy);
+        // From the connector's test jar (or its test classes directory): read it as a resource.
+        try (java.io.InputStream in = SqlScript.class.getResourceAsStream("/" + file)) {
+            Files.copy(in, copy);
+        }
         return dir;
     }
 

@@ -91,6 +91,24 @@ class SqlJarPackagingIT {
         }
     }
 
+    /**
+     * META-INF/NOTICE names every library the jar bundles, at the version bundled (read from the
+     * test class path, which holds the jars that were shaded in), with its licence.
+     */
+    @Test
+    void theNoticeListsEveryBundledLibraryAndItsLicence() {
+        String notice = new String(SqlJar.read(SqlJar.path(), "META-INF/NOTICE"), StandardCharsets.UTF_8);
+        assertThat(notice).contains("Apache License, Version 2.0", "MIT License", "FastDoubleParser", "Schubfach");
+        List<String> bundled = SqlJar.bundledLibraries();
+        assertThat(bundled).as("bundled libraries found on the class path")
+                .anyMatch(coordinates -> coordinates.startsWith("com.squareup.okhttp3:okhttp-jvm:"))
+                .anyMatch(coordinates -> coordinates.startsWith("com.fasterxml.jackson.core:jackson-databind:"))
+                .hasSizeGreaterThanOrEqualTo(8);
+        for (String coordinates : bundled) {
+            assertThat(notice).as("META-INF/NOTICE names %s", coordinates).contains("- " + coordinates + "\n");
+        }
+    }
+
     @Test
     void theThinJarStaysThin() {
         Path thin = SqlJar.thinJarPath();
