@@ -17,7 +17,7 @@ for arg in "$@"; do
     fi
 done
 
-echo "Building and installing the connector (the first run downloads dependencies: a few minutes)..."
+echo "Building and installing the connector, the SQL jar and the emulator (the first run downloads dependencies: a few minutes)..."
 mvn -B -q -Dstyle.color=never install -DskipTests
 
 echo "Building and starting the example job..."

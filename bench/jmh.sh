@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 args="${*:--prof gc}"
 case " $args " in *" -prof "*) ;; *) args="$args -prof gc" ;; esac
 
-exec mvn -B -q -ntp -Pjmh test-compile exec:exec \
+# As bench/run.sh: the benchmarks module (and the connector) from the reactor, run from the root.
+exec mvn -B -q -ntp -Pjmh compile exec:exec \
+  -pl flink-connector-tinybird-benchmarks -am \
   -Dexec.executable=java \
-  -Dexec.classpathScope=test \
+  -Dexec.classpathScope=compile \
+  -Dexec.workingdir="$PWD" \
   -Dexec.args="-Xmx2g -classpath %classpath org.openjdk.jmh.Main -rf json -rff target/jmh-result.json $args"

@@ -23,7 +23,12 @@ jvm=(
 read -r -a extra <<< "${BENCH_JVM_OPTS:-}"
 jvm+=("${extra[@]}")
 
-exec mvn -B -q -ntp test-compile exec:exec \
+# The benchmarks module and what it depends on (the connector), from the reactor; exec:exec runs in
+# that module only (the others skip it) with the repository's root as working directory, where
+# target/bench and docs/ are.
+exec mvn -B -q -ntp compile exec:exec \
+  -pl flink-connector-tinybird-benchmarks -am \
   -Dexec.executable=java \
-  -Dexec.classpathScope=test \
+  -Dexec.classpathScope=compile \
+  -Dexec.workingdir="$PWD" \
   -Dexec.args="${jvm[*]} -classpath %classpath io.github.flinktinybird.bench.Bench $*"

@@ -1,7 +1,7 @@
 -- Flink SQL Client: append generated page views to a Tinybird Data Source.
 --
 -- Start the client with the connector's SQL jar (see docs/sql.md):
---   ./bin/sql-client.sh --jar flink-connector-tinybird-0.1.0-2.2-SNAPSHOT-sql.jar   (-2.3- / -1.20- for those Flink lines)
+--   ./bin/sql-client.sh --jar flink-sql-connector-tinybird-0.1.0-2.2-SNAPSHOT.jar   (-2.3- / -1.20- for those Flink lines)
 -- then paste the statements below, with your region's endpoint and your token.
 -- The Data Source needs columns with these JSONPaths, for example:
 --   `event_id` String `json:$.event_id`, `timestamp` DateTime64(3) `json:$.timestamp`,
