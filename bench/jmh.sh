@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 args="${*:--prof gc}"
 case " $args " in *" -prof "*) ;; *) args="$args -prof gc" ;; esac
 
-# As bench/run.sh: the benchmarks module (and the connector) from the reactor, run from the root.
+# As bench/run.sh: the benchmarks module (and the connector) from the reactor, run from the root,
+# where JMH writes target/jmh-result.json.
+mkdir -p target
 exec mvn -B -q -ntp -Pjmh compile exec:exec \
   -pl flink-connector-tinybird-benchmarks -am \
   -Dexec.executable=java \
