@@ -99,7 +99,7 @@ class SqlJarPackagingIT {
     void theNoticeListsEveryBundledLibraryAndItsLicence() {
         String notice = new String(SqlJar.read(SqlJar.path(), "META-INF/NOTICE"), StandardCharsets.UTF_8);
         assertThat(notice).contains("Apache License, Version 2.0", "MIT License", "FastDoubleParser", "Schubfach");
-        List<String> bundled = SqlJar.bundledLibraries();
+        List<String> bundled = BundledLibraries.onTheTestClassPath();
         assertThat(bundled).as("bundled libraries found on the class path")
                 .anyMatch(coordinates -> coordinates.startsWith("com.squareup.okhttp3:okhttp-jvm:"))
                 .anyMatch(coordinates -> coordinates.startsWith("com.fasterxml.jackson.core:jackson-databind:"))
