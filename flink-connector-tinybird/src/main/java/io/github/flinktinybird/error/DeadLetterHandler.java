@@ -10,8 +10,10 @@ import java.io.Serializable;
  *
  * <p>{@link #write(DeadLetter)} must not return before the letter is durable: once it returns, the
  * records count as handled and are no longer part of the sink's checkpointed state. If it throws,
- * the job fails and the records are replayed from the last checkpoint. Calls are never concurrent,
- * but may come from different threads.
+ * the job fails and the records are replayed from the last checkpoint. On an object store that
+ * means the object is committed (for most, closed) before {@code write} returns. Calls are never
+ * concurrent, but may come from different threads: the sink calls the handler under a lock on it,
+ * so {@link #close()} never runs during a write, and no write follows {@code close()}.
  */
 public interface DeadLetterHandler extends Serializable {
 

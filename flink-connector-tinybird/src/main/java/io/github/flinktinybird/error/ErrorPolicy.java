@@ -71,7 +71,8 @@ public final class ErrorPolicy implements Serializable {
 
     /**
      * Write undeliverable records as NDJSON files under {@code path}, through Flink's file systems
-     * ({@code file://}, {@code s3://}, {@code hdfs://}, ...).
+     * ({@code file://}, {@code s3://}, {@code hdfs://}, ...): one file per dead-letter batch, closed
+     * before its records leave the sink's state (see {@link FileSystemDeadLetterHandler}).
      */
     public static ErrorPolicy deadLetterTo(String path) {
         return deadLetter(new FileSystemDeadLetterHandler(path));

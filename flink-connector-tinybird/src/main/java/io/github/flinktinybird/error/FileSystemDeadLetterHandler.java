@@ -4,37 +4,43 @@ import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.UUID;
 
 /**
- * Writes dead letters as NDJSON files through Flink's {@link FileSystem}: one file per subtask and
- * attempt, {@code <path>/tinybird-dead-letters-<subtask>-<attempt>-<id>.ndjson}, created on the
- * first letter. Each line is one record:
+ * Writes dead letters as NDJSON files through Flink's {@link FileSystem}: one file per letter (one
+ * batch of records the error policy took out of the stream), named
+ *
+ * <pre>{@code <path>/tinybird-dead-letters-<subtask>-<attempt>-<writer>-<sequence>.ndjson}</pre>
+ *
+ * where {@code <writer>} is a random UUID drawn each time a subtask opens the handler and {@code
+ * <sequence>} counts that writer's letters, so names never collide across subtasks, attempts,
+ * restarts with the same attempt number, or JVMs. Each line is one record:
  *
  * <pre>{@code
  * {"data_source":"events","http_status":400,"reason":"...","failed_at":"2026-11-26T16:00:00Z","record":{...}}
  * }</pre>
  *
  * <p>{@code record} is the JSON object the sink would have sent ({@code null} when the element
- * could not be serialized), so a file can be replayed with {@code jq -c .record}. Each letter is
- * flushed and synced before {@link #write} returns.
+ * could not be serialized), so a file can be replayed with {@code jq -c .record}.
+ *
+ * <p>{@link #write} creates the file, writes it, syncs it where the file system can, and closes it
+ * before returning. Closing is what makes an object visible on object stores (Flink's S3 file
+ * systems publish on close, and their {@code sync()} does nothing or throws), so a letter is
+ * durable on any file system whose {@code close()} commits, before its records leave the sink's
+ * state. A failure anywhere is thrown to the caller, which keeps the records and fails the job.
  */
 public class FileSystemDeadLetterHandler implements DeadLetterHandler {
     private static final long serialVersionUID = 1L;
-    private static final JsonFactory JSON = new JsonFactory();
+    static final String FILE_PREFIX = "tinybird-dead-letters-";
 
     private final String basePath;
     private transient int subtaskIndex;
     private transient int attemptNumber;
-    private transient FSDataOutputStream out;
+    private transient String writerId;
+    private transient long sequence;
+    private transient boolean closed;
 
     public FileSystemDeadLetterHandler(String basePath) {
         this.basePath = Objects.requireNonNull(basePath, "the dead-letter path must not be null");
@@ -50,63 +56,102 @@ public class FileSystemDeadLetterHandler implements DeadLetterHandler {
     }
 
     @Override
-    public void open(int subtaskIndex, int attemptNumber) {
+    public synchronized void open(int subtaskIndex, int attemptNumber) {
         this.subtaskIndex = subtaskIndex;
         this.attemptNumber = attemptNumber;
+        this.writerId = newWriterId();
+        this.sequence = 0;
+        this.closed = false;
     }
 
     @Override
-    public void write(DeadLetter letter) throws IOException {
-        if (out == null) {
-            Path file =
-                    new Path(
-                            basePath,
-                            "tinybird-dead-letters-"
-                                    + subtaskIndex
-                                    + "-"
-                                    + attemptNumber
-                                    + "-"
-                                    + UUID.randomUUID().toString().substring(0, 8)
-                                    + ".ndjson");
-            out = file.getFileSystem().create(file, FileSystem.WriteMode.NO_OVERWRITE);
+    public synchronized void write(DeadLetter letter) throws IOException {
+        if (closed) {
+            throw new IOException(
+                    "the dead-letter handler for "
+                            + basePath
+                            + " is closed, so the letter was not written; its records stay in the"
+                            + " sink's last checkpoint");
         }
-        if (letter.getLines().isEmpty()) {
-            out.write(envelope(letter, null));
+        if (writerId == null) {
+            // Used without open(): still a name no other writer takes.
+            writerId = newWriterId();
         }
-        for (byte[] line : letter.getLines()) {
-            out.write(envelope(letter, line));
-        }
-        out.flush();
-        out.sync();
+        byte[] content = DeadLetterFormat.ndjson(letter);
+        // The sequence moves on even when this write fails, so a retry never meets a leftover.
+        Path file = new Path(basePath, fileName(subtaskIndex, attemptNumber, writerId, sequence++));
+        writeAndClose(file, content);
     }
 
-    private static byte[] envelope(DeadLetter letter, byte[] record) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + (record == null ? 0 : record.length));
-        try (JsonGenerator gen = JSON.createGenerator(bytes, JsonEncoding.UTF8)) {
-            gen.writeStartObject();
-            gen.writeStringField("data_source", letter.getDataSource());
-            gen.writeNumberField("http_status", letter.getHttpStatus());
-            gen.writeStringField("reason", letter.getReason());
-            gen.writeStringField("failed_at", letter.getFailedAt().toString());
-            gen.writeFieldName("record");
-            if (record == null) {
-                gen.writeNull();
-            } else {
-                // The line is one compact JSON object already (the sink validated it).
-                gen.writeRawValue(new String(record, StandardCharsets.UTF_8));
-            }
-            gen.writeEndObject();
-        }
-        bytes.write('\n');
-        return bytes.toByteArray();
+    static String fileName(int subtaskIndex, int attemptNumber, String writerId, long sequence) {
+        return FILE_PREFIX
+                + subtaskIndex
+                + "-"
+                + attemptNumber
+                + "-"
+                + writerId
+                + "-"
+                + String.format("%06d", sequence)
+                + ".ndjson";
     }
 
-    @Override
-    public void close() throws IOException {
-        if (out != null) {
+    private static String newWriterId() {
+        return UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static void writeAndClose(Path file, byte[] content) throws IOException {
+        FileSystem fs = file.getFileSystem();
+        FSDataOutputStream out = fs.create(file, FileSystem.WriteMode.NO_OVERWRITE);
+        boolean committed = false;
+        try {
+            out.write(content);
+            out.flush();
+            syncWherePossible(out);
             out.close();
-            out = null;
+            committed = true;
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("could not write the dead-letter file " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (!committed) {
+                discard(fs, file, out);
+            }
         }
+    }
+
+    /**
+     * Local files and HDFS reach the disk here; object stores have nothing to sync (their {@code
+     * sync()} is a no-op or, like Hadoop's S3A, throws), and there {@code close()} is the commit.
+     */
+    private static void syncWherePossible(FSDataOutputStream out) throws IOException {
+        try {
+            out.sync();
+        } catch (UnsupportedOperationException objectStore) {
+            // close() publishes the object whole, which is what makes it durable.
+        }
+    }
+
+    /** A file that was not committed must not be left half-written next to the good ones. */
+    private static void discard(FileSystem fs, Path file, FSDataOutputStream out) {
+        try {
+            out.close();
+        } catch (IOException | RuntimeException ignored) {
+            // Already failing; the write's exception is the one the caller needs.
+        }
+        try {
+            fs.delete(file, false);
+        } catch (IOException | RuntimeException ignored) {
+            // Best effort: its records are replayed and written again under a new name.
+        }
+    }
+
+    /**
+     * Marks the handler closed; every letter written so far is already in its own closed file. A
+     * write arriving later (an HTTP answer racing the sink's close) fails instead of opening a file
+     * nobody would close.
+     */
+    @Override
+    public synchronized void close() {
+        closed = true;
     }
 
     @Override

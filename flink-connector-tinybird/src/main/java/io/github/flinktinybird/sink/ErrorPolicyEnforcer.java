@@ -25,6 +25,8 @@ final class ErrorPolicyEnforcer implements AutoCloseable {
     private final ErrorPolicy policy;
     private final SinkMetrics metrics;
     private final RateLimitedLog discardLog = new RateLimitedLog(LOG, 10_000);
+    /** Guarded by the handler's monitor, like every call to the handler. */
+    private boolean handlerClosed;
 
     ErrorPolicyEnforcer(ErrorPolicy policy, SinkMetrics metrics) {
         this.policy = policy;
@@ -57,6 +59,10 @@ final class ErrorPolicyEnforcer implements AutoCloseable {
                 DeadLetterHandler handler = policy.getDeadLetterHandler();
                 try {
                     synchronized (handler) {
+                        if (handlerClosed) {
+                            // Whatever a closed custom handler would do, these records stay unhandled.
+                            throw new IOException("the sink is closing and its dead-letter handler is closed");
+                        }
                         handler.write(new DeadLetter(dataSource, lines, reason, httpStatus, Instant.now()));
                     }
                 } catch (IOException | RuntimeException e) {
@@ -96,7 +102,12 @@ final class ErrorPolicyEnforcer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (policy.getAction() == ErrorPolicy.Action.DEAD_LETTER) {
-            policy.getDeadLetterHandler().close();
+            DeadLetterHandler handler = policy.getDeadLetterHandler();
+            // An HTTP thread may be writing a letter: wait for it rather than close under it.
+            synchronized (handler) {
+                handlerClosed = true;
+                handler.close();
+            }
         }
     }
 }

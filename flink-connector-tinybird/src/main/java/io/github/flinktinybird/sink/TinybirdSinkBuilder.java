@@ -11,6 +11,7 @@ import io.github.flinktinybird.serialize.JacksonSerializationSchema;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Builds a {@link TinybirdSink}. Everything is validated in {@link #build()}, on the client where
@@ -140,14 +141,12 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
                         .jitter(config.getOptional(TinybirdSinkOptions.RETRY_JITTER).orElse(retryPolicy.getJitter()));
         this.retryPolicy = retry.build();
 
-        config.getOptional(TinybirdSinkOptions.ERROR_POLICY)
-                .ifPresent(action -> this.errorPolicy = errorPolicyFor(action, config.getOptional(TinybirdSinkOptions.DEAD_LETTER_PATH).orElse(null)));
-        if (config.getOptional(TinybirdSinkOptions.DEAD_LETTER_PATH).isPresent()
-                && errorPolicy.getAction() != ErrorPolicy.Action.DEAD_LETTER) {
-            throw new IllegalArgumentException(
-                    "sink.error-policy.dead-letter-path is set but the error policy is "
-                            + errorPolicy.getAction()
-                            + ": also set sink.error-policy=DEAD_LETTER");
+        Optional<ErrorPolicy.Action> action = config.getOptional(TinybirdSinkOptions.ERROR_POLICY);
+        Optional<String> deadLetterPath = config.getOptional(TinybirdSinkOptions.DEAD_LETTER_PATH);
+        if (action.isPresent() || deadLetterPath.isPresent()) {
+            // A key present wins over the policy set before configure(), like every other key; the
+            // path alone applies to the policy the builder already has.
+            this.errorPolicy = errorPolicyFor(action.orElse(errorPolicy.getAction()), deadLetterPath.orElse(null));
         }
         config.getOptional(TinybirdSinkOptions.FAIL_ON_PARTIAL_INGEST)
                 .ifPresent(fail -> this.errorPolicy = errorPolicy.withFailOnPartialIngest(fail));
@@ -156,17 +155,27 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
 
     private ErrorPolicy errorPolicyFor(ErrorPolicy.Action action, String deadLetterPath) {
         boolean failOnPartialIngest = errorPolicy.isFailOnPartialIngest();
+        if (deadLetterPath != null && action != ErrorPolicy.Action.DEAD_LETTER) {
+            throw new IllegalArgumentException(
+                    "sink.error-policy.dead-letter-path is set but the error policy is "
+                            + action
+                            + ": also set sink.error-policy=DEAD_LETTER");
+        }
         switch (action) {
             case DISCARD:
                 return ErrorPolicy.discard().withFailOnPartialIngest(failOnPartialIngest);
             case DEAD_LETTER:
-                if (deadLetterPath == null) {
-                    throw new IllegalArgumentException(
-                            "sink.error-policy is DEAD_LETTER but sink.error-policy.dead-letter-path"
-                                    + " is not set: set it to a directory URI, e.g."
-                                    + " file:///var/tmp/tinybird-dead-letters or s3://bucket/dead-letters");
+                if (deadLetterPath != null) {
+                    return ErrorPolicy.deadLetterTo(deadLetterPath).withFailOnPartialIngest(failOnPartialIngest);
                 }
-                return ErrorPolicy.deadLetterTo(deadLetterPath).withFailOnPartialIngest(failOnPartialIngest);
+                if (errorPolicy.getAction() == ErrorPolicy.Action.DEAD_LETTER) {
+                    // The handler came from setErrorPolicy and no key names another place.
+                    return errorPolicy;
+                }
+                throw new IllegalArgumentException(
+                        "sink.error-policy is DEAD_LETTER but sink.error-policy.dead-letter-path"
+                                + " is not set: set it to a directory URI, e.g."
+                                + " file:///var/tmp/tinybird-dead-letters or s3://bucket/dead-letters");
             case FAIL:
             default:
                 return ErrorPolicy.fail().withFailOnPartialIngest(failOnPartialIngest);

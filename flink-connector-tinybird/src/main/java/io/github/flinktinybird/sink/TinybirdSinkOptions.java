@@ -171,8 +171,13 @@ public final class TinybirdSinkOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Directory (any Flink file system URI) where DEAD_LETTER writes"
-                                    + " undeliverable records as NDJSON files.");
+                            "Directory (any Flink file system URI: file://, hdfs://, s3://, gs://,"
+                                    + " abfs://, ...) where DEAD_LETTER writes undeliverable records:"
+                                    + " one NDJSON file per dead-letter batch,"
+                                    + " tinybird-dead-letters-SUBTASK-ATTEMPT-WRITER-SEQUENCE.ndjson, each"
+                                    + " closed (which commits it on object stores) before its records"
+                                    + " leave the sink's state. Also applies to a DEAD_LETTER policy set"
+                                    + " in code before configure().");
 
     public static final ConfigOption<Boolean> FAIL_ON_PARTIAL_INGEST =
             ConfigOptions.key("sink.error-policy.fail-on-partial-ingest")

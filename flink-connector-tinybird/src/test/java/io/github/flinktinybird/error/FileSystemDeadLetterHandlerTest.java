@@ -86,13 +86,17 @@ class FileSystemDeadLetterHandlerTest {
                         "clicks", List.of(), "a element could not be serialized", 0, FAILED_AT.plusSeconds(1)));
         handler.close();
 
+        // One file per letter, in the order written.
         List<Path> files = files();
-        assertThat(files).hasSize(1);
-        assertThat(files.get(0).getFileName().toString()).matches("tinybird-dead-letters-3-0-[0-9a-f]{8}\\.ndjson");
+        assertThat(files).hasSize(2);
+        assertThat(files.get(0).getFileName().toString()).matches("tinybird-dead-letters-3-0-[0-9a-f]{32}-000000\\.ndjson");
+        assertThat(files.get(1).getFileName().toString()).matches("tinybird-dead-letters-3-0-[0-9a-f]{32}-000001\\.ndjson");
 
         List<String> raw = Files.readAllLines(files.get(0), StandardCharsets.UTF_8);
-        assertThat(raw).hasSize(3);
+        assertThat(raw).hasSize(2);
+        assertThat(Files.readAllLines(files.get(1), StandardCharsets.UTF_8)).hasSize(1);
         List<JsonNode> envelopes = envelopes(files.get(0));
+        envelopes.addAll(envelopes(files.get(1)));
 
         JsonNode a = envelopes.get(0);
         assertThat(fieldNames(a)).containsExactly("data_source", "http_status", "reason", "failed_at", "record");
@@ -208,6 +212,18 @@ class FileSystemDeadLetterHandlerTest {
         try (Stream<Path> files = Files.list(nested)) {
             assertThat(files.count()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aPathThatCannotHoldFilesIsAnErrorTheCallerSeesNamingTheFile() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("occupied"), "a file where the directory should be");
+        FileSystemDeadLetterHandler handler = new FileSystemDeadLetterHandler(notADirectory.toUri().toString());
+        handler.open(0, 0);
+
+        assertThatThrownBy(() -> handler.write(new DeadLetter("events", lines("{\"id\":1}"), "r", 400, FAILED_AT)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("occupied");
+        assertThat(files()).containsExactly(notADirectory);
     }
 
     @Test
