@@ -40,6 +40,8 @@ CREATE TEMPORARY TABLE tinybird_page_views (
 ) WITH (
   'connector' = 'tinybird',
   'endpoint' = 'https://api.tinybird.co',   -- your Workspace's region
+  -- On a cluster prefer 'token.env-var' = 'TINYBIRD_TOKEN' (a variable of the TaskManagers) or
+  -- 'token.file' = '/path/on/the/taskmanagers': SHOW CREATE TABLE prints a 'token' as written.
   'token' = '<DATASOURCE:APPEND token>',     -- a token that may append to page_views
   'datasource' = 'page_views',
   'format' = 'json',

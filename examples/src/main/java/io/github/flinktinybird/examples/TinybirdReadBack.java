@@ -29,10 +29,15 @@ final class TinybirdReadBack {
 
     static void print(TinybirdTarget target, String runId, long expectedEvents, PrintStream out) {
         String sql = query(target.dataSource, runId);
+        if (target.readToken == null) {
+            out.printf("Not reading back: only the TaskManagers have the token (token.env-var). Check in Tinybird yourself:%n  %s%n",
+                    sql.replace(" FORMAT JSON", ""));
+            return;
+        }
         try {
             HttpRequest request = HttpRequest.newBuilder(
                             URI.create(target.endpoint + "/v0/sql?q=" + URLEncoder.encode(sql, StandardCharsets.UTF_8)))
-                    .header("Authorization", "Bearer " + target.token)
+                    .header("Authorization", "Bearer " + target.readToken)
                     .timeout(Duration.ofSeconds(30))
                     .GET()
                     .build();

@@ -14,6 +14,7 @@ import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import io.github.flinktinybird.sink.TinybirdSink;
+import io.github.flinktinybird.sink.TinybirdSinkBuilder;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -68,7 +69,8 @@ public final class WebAnalyticsJob {
         } else {
             throw new IllegalArgumentException(
                     "no Tinybird token: set the environment variable " + TinybirdTarget.TOKEN_VARIABLE
-                            + " where you run `flink run`, or pass -Dtoken=... (and -Dendpoint=... for your region);"
+                            + " where you run `flink run`, or pass -Dtoken.file=... or -Dtoken.env-var=... (read on the"
+                            + " TaskManagers) or -Dtoken=... (and -Dendpoint=... for your region);"
                             + " the embedded Events API only exists in a local run");
         }
     }
@@ -105,12 +107,14 @@ public final class WebAnalyticsJob {
 
     /** The sink as the job builds it: every key of the job configuration applies. */
     static TinybirdSink<WebEvent> sink(ReadableConfig config, TinybirdTarget target) {
-        return TinybirdSink.<WebEvent>builder()
+        TinybirdSinkBuilder<WebEvent> builder = TinybirdSink.<WebEvent>builder()
                 .setDataSource(target.dataSource)
                 .configure(config)
-                .setEndpoint(target.endpoint)
-                .setToken(target.token)
-                .build();
+                .setEndpoint(target.endpoint);
+        if (target.token != null) {
+            builder.setToken(target.token);
+        }
+        return builder.build();
     }
 
     static void addPipeline(StreamExecutionEnvironment env, ReadableConfig config, TinybirdSink<WebEvent> sink, String runId) {

@@ -89,7 +89,10 @@ class DockerComposeFileITCase {
                 .contains("/jobs/example.jar")
                 .contains("-Dendpoint=http://tinybird-local:7181")
                 .contains("-Dallow-insecure-http=true")
-                .contains("TINYBIRD_TOKEN=");
+                // The TaskManager reads the token from the shared volume: it is not in the job graph.
+                .contains("-Dtoken.file=/shared/tinybird-token")
+                .doesNotContain("TINYBIRD_TOKEN=");
+        assertThat(texts(services.path("taskmanager").path("volumes"))).contains("tinybird-token:/shared:ro");
 
         Set<String> known = new HashSet<>();
         for (ConfigOption<?> option : TinybirdSinkOptions.all()) {

@@ -5,7 +5,10 @@ import org.apache.flink.configuration.Configuration;
 import io.github.flinktinybird.sink.TinybirdSink;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,6 +58,29 @@ class JobConfigurationTest {
         assertThat(fromConfig.token).isEqualTo("p.config");
         assertThat(fromConfig.endpoint).isEqualTo("http://localhost:7181");
         assertThat(fromConfig.dataSource).isEqualTo("clicks");
+    }
+
+    @Test
+    void aTokenFileIsLeftToTheTaskManagersAndUsedHereOnlyToReadBack(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("tinybird-token"), "p.from-file\n");
+        Configuration config = ProgramArguments.toConfiguration("-Dtoken.file=" + file);
+        // Even with the variable set here too: the sink must get one token source, the file.
+        TinybirdTarget target = TinybirdTarget.configured(config, Map.of("TINYBIRD_TOKEN", "p.env")).orElseThrow();
+
+        assertThat(target.token).as("the sink's own token").isNull();
+        assertThat(WebAnalyticsJob.sink(config, target).toString())
+                .contains("token from file " + file).doesNotContain("p.from-file").doesNotContain("p.env");
+        assertThat(target.readToken).isEqualTo("p.env");
+        assertThat(TinybirdTarget.configured(config, Map.of()).orElseThrow().readToken).isEqualTo("p.from-file");
+    }
+
+    @Test
+    void aTokenOnlyTheTaskManagersHaveLeavesNothingToReadBackWith() {
+        Configuration config = ProgramArguments.toConfiguration("-Dtoken.env-var=TINYBIRD_TOKEN");
+        TinybirdTarget target = TinybirdTarget.configured(config, Map.of()).orElseThrow();
+
+        assertThat(WebAnalyticsJob.sink(config, target).toString()).contains("token from environment variable TINYBIRD_TOKEN");
+        assertThat(target.readToken).isNull();
     }
 
     @Test

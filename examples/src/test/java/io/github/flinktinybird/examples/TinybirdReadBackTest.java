@@ -78,6 +78,19 @@ class TinybirdReadBackTest {
                 .doesNotContain("p.token");
     }
 
+    @Test
+    void withTheTokenOnlyOnTheTaskManagersTheQueryIsPrintedToRunByHand() {
+        Configuration config = ProgramArguments.toConfiguration(
+                "-Dendpoint=http://127.0.0.1:" + server.getAddress().getPort(), "-Dtoken.env-var=TINYBIRD_TOKEN");
+        TinybirdTarget target = TinybirdTarget.configured(config, Map.of()).orElseThrow();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        TinybirdReadBack.print(target, "run_1", 1000, new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Not reading back", "token.env-var", "SELECT count() AS rows");
+        assertThat(authorization.get()).as("no query was sent").isNull();
+    }
+
     private String readBack(long expected) {
         Configuration config = ProgramArguments.toConfiguration("-Dendpoint=http://127.0.0.1:" + server.getAddress().getPort());
         TinybirdTarget target = TinybirdTarget.configured(config, Map.of("TINYBIRD_TOKEN", "p.token")).orElseThrow();

@@ -13,7 +13,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import io.github.flinktinybird.sink.TinybirdSink;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,11 +28,11 @@ import java.util.Map;
  * {@code rate} (events per second in all, 0 = unlimited), {@code checkpoint-interval} (ms),
  * {@code idle-after-events} (true: the source never ends, and only the first {@code events}
  * indices become events, so after a restore every row must come from the sink's state),
- * {@code token-file} (the token is read from a file, as from a mounted secret),
  * {@code fail-marker} and {@code fail-after-events} (once a subtask has passed that many events and
  * a checkpoint has completed after that, the job fails once: whoever creates the marker file
  * throws). Every other key is handed to {@code TinybirdSinkBuilder.configure}, e.g. {@code endpoint},
- * {@code datasource}, {@code sink.batch.max-size}.
+ * {@code datasource}, {@code sink.batch.max-size}, and {@code token.env-var} or {@code token.file},
+ * which the TaskManagers read: the token itself never passes through this client.
  */
 public final class ClusterJob {
 
@@ -50,10 +49,6 @@ public final class ClusterJob {
         String failMarker = params.remove("fail-marker");
         long failAfterEvents = Long.parseLong(params.getOrDefault("fail-after-events", "0"));
         params.remove("fail-after-events");
-        String tokenFile = params.remove("token-file");
-        if (tokenFile != null) {
-            params.put("token", new String(Files.readAllBytes(Paths.get(tokenFile)), StandardCharsets.UTF_8));
-        }
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.enableCheckpointing(checkpointInterval);

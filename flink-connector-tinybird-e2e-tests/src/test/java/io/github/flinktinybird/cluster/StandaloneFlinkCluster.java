@@ -70,6 +70,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     private final String classpath;
     private final List<String> jvmOpens;
     private final Map<String, Process> taskManagers = new LinkedHashMap<>();
+    /** Environment variables of the TaskManager processes only (e.g. a secret they read). */
+    private final Map<String, String> taskManagerEnvironment = new LinkedHashMap<>();
     private final Configuration taskManagerMemory = new Configuration();
     private Process jobManager;
     private int taskManagerIds;
@@ -141,7 +143,18 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     /** Starts a JobManager and {@code taskManagers} TaskManagers and waits until all are registered. */
     static StandaloneFlinkCluster start(String name, int taskManagers, String logLevel, Map<String, String> extraConfig)
             throws IOException {
+        return start(name, taskManagers, logLevel, extraConfig, Map.of());
+    }
+
+    /**
+     * As {@link #start(String, int, String, Map)}, with environment variables that only the
+     * TaskManager processes get (neither the JobManager nor {@code flink run}), as a secret
+     * injected into TaskManager pods would be.
+     */
+    static StandaloneFlinkCluster start(String name, int taskManagers, String logLevel, Map<String, String> extraConfig,
+            Map<String, String> taskManagerEnvironment) throws IOException {
         StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(name, logLevel, extraConfig);
+        cluster.taskManagerEnvironment.putAll(taskManagerEnvironment);
         try {
             cluster.jobManager = cluster.launch("jobmanager",
                     "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
@@ -173,7 +186,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         }
         dynamic.add("-D");
         dynamic.add(TaskManagerOptions.TASK_MANAGER_RESOURCE_ID.key() + "=" + id);
-        taskManagers.put(id, launch(id, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", jvm, dynamic));
+        taskManagers.put(id, launch(id, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", jvm, dynamic, taskManagerEnvironment));
         return id;
     }
 
@@ -304,12 +317,22 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     private Process launch(String id, String mainClass, List<String> jvmArgs, List<String> extraArgs) throws IOException {
+        return launch(id, mainClass, jvmArgs, extraArgs, Map.of());
+    }
+
+    private Process launch(String id, String mainClass, List<String> jvmArgs, List<String> extraArgs,
+            Map<String, String> environment) throws IOException {
         List<String> args = new ArrayList<>(List.of("--configDir", conf.toString()));
         args.addAll(extraArgs);
-        return launchMain(id, mainClass, jvmArgs, args);
+        return launchMain(id, mainClass, jvmArgs, args, environment);
     }
 
     private Process launchMain(String id, String mainClass, List<String> jvmArgs, List<String> args) throws IOException {
+        return launchMain(id, mainClass, jvmArgs, args, Map.of());
+    }
+
+    private Process launchMain(String id, String mainClass, List<String> jvmArgs, List<String> args,
+            Map<String, String> environment) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOpens);
@@ -325,6 +348,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(logs.resolve(id + ".out").toFile());
         builder.environment().put("FLINK_CONF_DIR", conf.toString());
+        builder.environment().putAll(environment);
         Process process = builder.start();
         ALL_PROCESSES.add(process);
         return process;

@@ -16,9 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -46,7 +44,7 @@ public final class EventsApiClient implements AutoCloseable {
     private final String userAgent;
     private final OkHttpClient http;
     private final ExecutorService callbacks;
-    private final Map<String, HttpUrl> urlByDataSource = new ConcurrentHashMap<>();
+    private final DataSourceUrls urls;
 
     /**
      * @param endpoint the base URL, e.g. {@code https://api.tinybird.co} (validated by the caller)
@@ -65,6 +63,7 @@ public final class EventsApiClient implements AutoCloseable {
         this.eventsUrl = HttpUrl.get(endpoint).newBuilder().addPathSegments("v0/events").build();
         this.authorization = "Bearer " + token;
         this.wait = wait;
+        this.urls = new DataSourceUrls(eventsUrl, wait);
         this.gzip = compression == Compression.GZIP;
         this.userAgent = userAgent;
         int id = CLIENT_IDS.incrementAndGet();
@@ -106,7 +105,7 @@ public final class EventsApiClient implements AutoCloseable {
     public CompletableFuture<EventsApiResponse> send(String dataSource, List<byte[]> lines) {
         Request.Builder builder =
                 new Request.Builder()
-                        .url(urlFor(dataSource))
+                        .url(urls.get(dataSource))
                         .header("Authorization", authorization)
                         .header("User-Agent", userAgent)
                         .post(new NdjsonRequestBody(lines, gzip));
@@ -135,17 +134,6 @@ public final class EventsApiClient implements AutoCloseable {
                             }
                         });
         return result;
-    }
-
-    private HttpUrl urlFor(String dataSource) {
-        return urlByDataSource.computeIfAbsent(
-                dataSource,
-                name ->
-                        eventsUrl
-                                .newBuilder()
-                                .addQueryParameter("name", name)
-                                .addQueryParameter("wait", Boolean.toString(wait))
-                                .build());
     }
 
     private static EventsApiResponse toResponse(Response response) throws IOException {

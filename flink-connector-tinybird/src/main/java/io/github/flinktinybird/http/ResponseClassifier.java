@@ -68,12 +68,38 @@ public final class ResponseClassifier {
                     serverDelay(response, nowEpochSeconds),
                     "Tinybird rate-limited requests to Data Source '" + dataSource + "' (429)");
         }
-        if (status == 500 || status == 502 || status == 503 || status == 504) {
+        if (status == 503) {
+            // RFC 9110 lets a 503 say how long the outage lasts; X-RateLimit-Reset is about the
+            // rate window, not the outage, so only Retry-After counts here.
+            return new Outcome(
+                    Outcome.Kind.RETRY,
+                    status,
+                    retryAfter(response),
+                    "Tinybird answered 503 for Data Source '" + dataSource + "'" + tinybirdSays);
+        }
+        if (status == 500 || status == 502 || status == 504) {
             return new Outcome(
                     Outcome.Kind.RETRY,
                     status,
                     null,
                     "Tinybird answered " + status + " for Data Source '" + dataSource + "'" + tinybirdSays);
+        }
+        if (status == 408 || status == 421 || status == 425) {
+            // The 4xx that HTTP itself calls passing, where nothing was processed and the same
+            // request may be sent again: 408, the server gave up waiting for the request (RFC 9110
+            // 15.5.9); 421, the connection reached a server that does not serve this host, retry on
+            // another (15.5.20); 425, it would not risk processing replayable early data (RFC 8470).
+            return new Outcome(
+                    Outcome.Kind.RETRY,
+                    status,
+                    null,
+                    "the endpoint answered "
+                            + status
+                            + passingClientErrorName(status)
+                            + " for Data Source '"
+                            + dataSource
+                            + "'; the request is sent again"
+                            + tinybirdSays);
         }
         if (status == 401 || status == 403) {
             return new Outcome(
@@ -187,9 +213,9 @@ public final class ResponseClassifier {
      * when neither is usable.
      */
     static Duration serverDelay(EventsApiResponse response, long nowEpochSeconds) {
-        Long retryAfter = parseSeconds(response.retryAfter());
+        Duration retryAfter = retryAfter(response);
         if (retryAfter != null) {
-            return Duration.ofSeconds(retryAfter);
+            return retryAfter;
         }
         Long reset = parseSeconds(response.rateLimitReset());
         if (reset == null) {
@@ -199,6 +225,23 @@ public final class ResponseClassifier {
             return Duration.ofSeconds(Math.max(0, reset - nowEpochSeconds));
         }
         return Duration.ofSeconds(reset);
+    }
+
+    private static String passingClientErrorName(int status) {
+        switch (status) {
+            case 408:
+                return " (request timeout)";
+            case 421:
+                return " (misdirected request)";
+            default:
+                return " (too early)";
+        }
+    }
+
+    /** {@code Retry-After} in seconds, or {@code null} when absent or unusable. */
+    private static Duration retryAfter(EventsApiResponse response) {
+        Long seconds = parseSeconds(response.retryAfter());
+        return seconds == null ? null : Duration.ofSeconds(seconds);
     }
 
     private static Long parseSeconds(String header) {

@@ -1,6 +1,7 @@
 package io.github.flinktinybird.sink;
 
 import org.apache.flink.connector.base.sink.writer.ResultHandler;
+import org.apache.flink.metrics.Counter;
 
 import io.github.flinktinybird.error.TinybirdSinkException;
 import io.github.flinktinybird.http.EventsApiClient;
@@ -122,7 +123,7 @@ final class BatchDelivery {
                 return;
             case PARTIALLY_INGESTED:
                 context.metrics.rowsCommitted.inc(part.size());
-                LOG.error("{}: {} rows are in the Data Source and are not resent", outcome.reason(), part.size());
+                context.partialIngestLog.error("{}: {} rows are in the Data Source and are not resent", outcome.reason(), part.size());
                 if (context.settings.errorPolicy.isFailOnPartialIngest()) {
                     partFailed(ErrorPolicyEnforcer.fatal(new TinybirdSinkException(outcome.reason() + " (fail-on-partial-ingest is set)", outcome.status()), true));
                 } else {
@@ -147,15 +148,26 @@ final class BatchDelivery {
     }
 
     private void countCommitted(String dataSource, int sent, EventsApiResponse response) {
+        // Under wait=true Tinybird answers 200 once the rows are committed; a 202 then says only
+        // "accepted" (a proxy, or Tinybird shedding the wait): counted apart, not resent (a resend
+        // of rows that do land would duplicate them).
+        boolean unconfirmed = response.status() == 202 && context.settings.wait;
+        Counter committed = unconfirmed ? context.metrics.rowsAcceptedUnconfirmed : context.metrics.rowsCommitted;
+        if (unconfirmed) {
+            context.unconfirmedLog.warn(
+                    "Tinybird answered 202 (accepted, commit not confirmed) to a wait=true request of {} rows for Data Source '{}':"
+                            + " counted in rowsAcceptedUnconfirmed, not rowsCommitted, and not resent; check that they arrived",
+                    sent, dataSource);
+        }
         IngestCounts counts = IngestCounts.parse(response.body());
         if (counts == null) {
-            context.metrics.rowsCommitted.inc(sent);
+            committed.inc(sent);
             context.oddAnswerLog.warn(
                     "Tinybird accepted {} rows for Data Source '{}' ({}) but its answer has no row counts: {}",
                     sent, dataSource, response.status(), response.body());
             return;
         }
-        context.metrics.rowsCommitted.inc(counts.successfulRows());
+        committed.inc(counts.successfulRows());
         if (counts.quarantinedRows() > 0) {
             context.metrics.rowsQuarantined.inc(counts.quarantinedRows());
             context.quarantineLog.warn(

@@ -22,6 +22,8 @@ final class DeliveryContext {
     final RateLimitedLog quarantineLog = new RateLimitedLog(LOG, 10_000);
     final RateLimitedLog retryLog = new RateLimitedLog(LOG, 5_000);
     final RateLimitedLog oddAnswerLog = new RateLimitedLog(LOG, 10_000);
+    final RateLimitedLog partialIngestLog = new RateLimitedLog(LOG, 10_000);
+    final RateLimitedLog unconfirmedLog = new RateLimitedLog(LOG, 10_000);
 
     /** Set when the writer closes: answers after that (calls it cancelled) are not acted upon. */
     volatile boolean closed;

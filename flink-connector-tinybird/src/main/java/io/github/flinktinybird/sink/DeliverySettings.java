@@ -8,15 +8,15 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * How the writer talks to Tinybird, validated by the builder. The token is held here to reach the
- * HTTP client on the TaskManager; it has no getter besides {@link #token()} for that client and is
- * never part of {@link #toString()}.
+ * How the writer talks to Tinybird, validated by the builder. The token's {@link TokenSource} is
+ * held here to reach the HTTP client on the TaskManager; the token has no getter besides {@link
+ * #token()} for that client and is never part of {@link #toString()}.
  */
 final class DeliverySettings implements Serializable {
     private static final long serialVersionUID = 1L;
 
     final String endpoint;
-    private final String token;
+    private final TokenSource token;
     final boolean wait;
     final Compression compression;
     final Duration requestTimeout;
@@ -25,7 +25,7 @@ final class DeliverySettings implements Serializable {
 
     DeliverySettings(
             String endpoint,
-            String token,
+            TokenSource token,
             boolean wait,
             Compression compression,
             Duration requestTimeout,
@@ -40,8 +40,13 @@ final class DeliverySettings implements Serializable {
         this.errorPolicy = errorPolicy;
     }
 
+    /**
+     * The token, for the HTTP client. Called in the writer's constructor, on the TaskManager: a
+     * token from {@code token.env-var} or {@code token.file} is read here and now, so the job graph
+     * never holds it; a missing or empty one fails the writer with a message naming its source.
+     */
     String token() {
-        return token;
+        return token.resolve();
     }
 
     /**
@@ -57,7 +62,9 @@ final class DeliverySettings implements Serializable {
     public String toString() {
         return "endpoint="
                 + endpoint
-                + ", token=****, wait="
+                + ", "
+                + token
+                + ", wait="
                 + wait
                 + ", compression="
                 + compression

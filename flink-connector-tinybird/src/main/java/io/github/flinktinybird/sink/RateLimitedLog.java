@@ -20,6 +20,15 @@ final class RateLimitedLog {
     }
 
     void warn(String format, Object... args) {
+        log(false, format, args);
+    }
+
+    /** As {@link #warn}, at ERROR: for answers an operator must act on, which can still come by the thousand. */
+    void error(String format, Object... args) {
+        log(true, format, args);
+    }
+
+    private void log(boolean error, String format, Object... args) {
         long now = System.nanoTime();
         long next = nextAllowed.get();
         if ((next != Long.MIN_VALUE && now - next < 0) || !nextAllowed.compareAndSet(next, now + intervalNanos)) {
@@ -27,10 +36,12 @@ final class RateLimitedLog {
             return;
         }
         long held = suppressed.getAndSet(0);
-        if (held > 0) {
-            log.warn(format + " ({} similar messages suppressed)", append(args, held));
+        String message = held > 0 ? format + " ({} similar messages suppressed)" : format;
+        Object[] values = held > 0 ? append(args, held) : args;
+        if (error) {
+            log.error(message, values);
         } else {
-            log.warn(format, args);
+            log.warn(message, values);
         }
     }
 

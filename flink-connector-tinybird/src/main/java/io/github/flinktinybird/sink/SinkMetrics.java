@@ -2,6 +2,7 @@ package io.github.flinktinybird.sink;
 
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
@@ -20,6 +21,8 @@ final class SinkMetrics {
 
     final Counter rowsCommitted;
     final Counter rowsQuarantined;
+    /** Rows answered 202 under {@code wait=true}: accepted, but their commit was not confirmed. */
+    final Counter rowsAcceptedUnconfirmed;
     final Counter recordsRetried;
     final Counter rateLimited;
     final Counter recordsDeadLettered;
@@ -33,6 +36,8 @@ final class SinkMetrics {
     SinkMetrics(SinkWriterMetricGroup group) {
         rowsCommitted = group.counter("rowsCommitted");
         rowsQuarantined = group.counter("rowsQuarantined");
+        // Thread-safe: incremented from the HTTP callback threads.
+        rowsAcceptedUnconfirmed = group.counter("rowsAcceptedUnconfirmed", new ThreadSafeSimpleCounter());
         recordsRetried = group.counter("recordsRetried");
         rateLimited = group.counter("requestsRateLimited");
         recordsDeadLettered = group.counter("recordsDeadLettered");

@@ -109,6 +109,44 @@ final class SinkValidation {
         return dataSource;
     }
 
+    /**
+     * Exactly one of the three ways to give the token; blank counts as not given. Messages name the
+     * keys that are set, never their values.
+     */
+    static TokenSource tokenSource(String token, String environmentVariable, String file) {
+        java.util.List<String> given = new java.util.ArrayList<>();
+        if (token != null && !token.isBlank()) {
+            given.add("token");
+        }
+        if (environmentVariable != null && !environmentVariable.isBlank()) {
+            given.add("token.env-var");
+        }
+        if (file != null && !file.isBlank()) {
+            given.add("token.file");
+        }
+        if (given.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "no Tinybird token is set: set 'token.env-var' (setTokenEnvironmentVariable) to the"
+                            + " name of an environment variable on the TaskManagers, 'token.file'"
+                            + " (setTokenFile) to a file on the TaskManagers, or 'token' (setToken) to the"
+                            + " token itself; the token needs the DATASOURCE:APPEND scope");
+        }
+        if (given.size() > 1) {
+            throw new IllegalArgumentException(
+                    "the Tinybird token is given more than one way (" + String.join(", ", given)
+                            + "): set exactly one of 'token', 'token.env-var' and 'token.file'"
+                            + " (setToken, setTokenEnvironmentVariable, setTokenFile)");
+        }
+        switch (given.get(0)) {
+            case "token.env-var":
+                return TokenSource.environmentVariable(environmentVariable);
+            case "token.file":
+                return TokenSource.file(file);
+            default:
+                return TokenSource.value(token);
+        }
+    }
+
     static String token(String token) {
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException(

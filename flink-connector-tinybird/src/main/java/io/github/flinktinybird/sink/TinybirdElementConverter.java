@@ -61,7 +61,10 @@ public final class TinybirdElementConverter<T> implements ElementConverter<T, Ti
         byte[] line;
         try {
             line = schema.serialize(element);
-            if (!schemaWritesCompactObjects) {
+            // Even our Jackson schema can emit a line break: @JsonRawValue and custom serializers
+            // write raw text, and "1}\n{...}" in one would forge a second row. A byte scan is cheap;
+            // only a line that has one pays for the full check (which rejects it, or compacts it).
+            if (!schemaWritesCompactObjects || hasLineBreak(line)) {
                 line = JsonLines.compactObject(line);
             }
         } catch (RuntimeException e) {
@@ -91,6 +94,15 @@ public final class TinybirdElementConverter<T> implements ElementConverter<T, Ti
                     null);
         }
         return new TinybirdRecord(target, line);
+    }
+
+    private static boolean hasLineBreak(byte[] line) {
+        for (byte b : line) {
+            if (b == '\n' || b == '\r') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String chooseDataSource(T element) {

@@ -32,6 +32,8 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
 
     private String endpoint = TinybirdSinkOptions.ENDPOINT.defaultValue();
     private String token;
+    private String tokenEnvironmentVariable;
+    private String tokenFile;
     private String dataSource;
     private DataSourceSelector<T> dataSourceSelector;
     private SerializationSchema<T> serializationSchema;
@@ -50,9 +52,34 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
         return this;
     }
 
-    /** The Tinybird token (scope {@code DATASOURCE:APPEND}). Required. */
+    /**
+     * The Tinybird token itself (scope {@code DATASOURCE:APPEND}). It then travels inside the job
+     * graph; {@link #setTokenEnvironmentVariable} or {@link #setTokenFile} keep it out. Exactly one
+     * of the three is required; {@code null} unsets it.
+     */
     public TinybirdSinkBuilder<T> setToken(String token) {
         this.token = token;
+        return this;
+    }
+
+    /**
+     * Reads the token from this environment variable of the TaskManagers when each writer opens
+     * ({@code token.env-var}), so that neither the job graph nor the client holds it. Exactly one
+     * token source is required; {@code null} unsets it.
+     */
+    public TinybirdSinkBuilder<T> setTokenEnvironmentVariable(String name) {
+        this.tokenEnvironmentVariable = name;
+        return this;
+    }
+
+    /**
+     * Reads the token from this file on the TaskManagers when each writer opens ({@code
+     * token.file}), e.g. a mounted Kubernetes secret; surrounding whitespace (a trailing newline) is
+     * trimmed. Neither the job graph nor the client holds the token. Exactly one token source is
+     * required; {@code null} unsets it.
+     */
+    public TinybirdSinkBuilder<T> setTokenFile(String path) {
+        this.tokenFile = path;
         return this;
     }
 
@@ -121,6 +148,8 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
     public TinybirdSinkBuilder<T> configure(ReadableConfig config) {
         config.getOptional(TinybirdSinkOptions.ENDPOINT).ifPresent(this::setEndpoint);
         config.getOptional(TinybirdSinkOptions.TOKEN).ifPresent(this::setToken);
+        config.getOptional(TinybirdSinkOptions.TOKEN_ENV_VAR).ifPresent(this::setTokenEnvironmentVariable);
+        config.getOptional(TinybirdSinkOptions.TOKEN_FILE).ifPresent(this::setTokenFile);
         config.getOptional(TinybirdSinkOptions.DATASOURCE).ifPresent(this::setDataSource);
         config.getOptional(TinybirdSinkOptions.WAIT).ifPresent(this::setWait);
         config.getOptional(TinybirdSinkOptions.COMPRESSION).ifPresent(this::setCompression);
@@ -200,7 +229,7 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
         DeliverySettings settings =
                 new DeliverySettings(
                         SinkValidation.endpoint(endpoint, allowInsecureHttp),
-                        SinkValidation.token(token),
+                        SinkValidation.tokenSource(token, tokenEnvironmentVariable, tokenFile),
                         wait,
                         compression,
                         requestTimeout,

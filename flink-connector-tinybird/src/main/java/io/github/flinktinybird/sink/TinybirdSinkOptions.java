@@ -39,8 +39,29 @@ public final class TinybirdSinkOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Tinybird token with the DATASOURCE:APPEND scope on the Data Sources"
-                                    + " written. Required. Flink masks keys containing 'token' when it"
-                                    + " prints configuration.");
+                                    + " written. Exactly one of token, token.env-var and token.file is"
+                                    + " required. A token given here is part of the job graph and, in"
+                                    + " SQL, of the table's options, which SHOW CREATE TABLE prints"
+                                    + " unmasked: prefer token.env-var or token.file.");
+
+    public static final ConfigOption<String> TOKEN_ENV_VAR =
+            ConfigOptions.key("token.env-var")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Name of an environment variable of the TaskManagers that holds the"
+                                    + " token (e.g. TINYBIRD_TOKEN). It is read when each sink writer"
+                                    + " opens, so the token is in neither the job graph nor the DDL.");
+
+    public static final ConfigOption<String> TOKEN_FILE =
+            ConfigOptions.key("token.file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Path of a file on the TaskManagers that holds the token, e.g. a mounted"
+                                    + " Kubernetes secret; surrounding whitespace is trimmed. It is read"
+                                    + " when each sink writer opens, so the token is in neither the job"
+                                    + " graph nor the DDL.");
 
     public static final ConfigOption<String> DATASOURCE =
             ConfigOptions.key("datasource")
@@ -195,6 +216,8 @@ public final class TinybirdSinkOptions {
         return List.of(
                 ENDPOINT,
                 TOKEN,
+                TOKEN_ENV_VAR,
+                TOKEN_FILE,
                 DATASOURCE,
                 WAIT,
                 COMPRESSION,

@@ -17,8 +17,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Creates the Tinybird table sink: {@code CREATE TABLE ... WITH ('connector' = 'tinybird', 'token'
- * = '...', 'datasource' = '...', 'format' = 'json')}. Every option is a {@link
+ * Creates the Tinybird table sink: {@code CREATE TABLE ... WITH ('connector' = 'tinybird',
+ * 'token.env-var' = 'TINYBIRD_TOKEN', 'datasource' = '...', 'format' = 'json')}. Every option is a {@link
  * TinybirdSinkOptions} key, the same as {@code TinybirdSinkBuilder#configure}; the batching keys
  * ({@code sink.batch.max-size}, {@code sink.flush-buffer.*}, {@code sink.requests.*}) are those of
  * Flink's async table sinks, with Tinybird's defaults. Options are checked when a statement writing

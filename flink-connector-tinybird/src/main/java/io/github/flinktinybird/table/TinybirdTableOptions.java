@@ -26,7 +26,6 @@ final class TinybirdTableOptions {
     private static final Map<ConfigOption<?>, String> REQUIRED = new LinkedHashMap<>();
 
     static {
-        REQUIRED.put(TinybirdSinkOptions.TOKEN, "'token' = '<a Tinybird token with the DATASOURCE:APPEND scope>'");
         REQUIRED.put(TinybirdSinkOptions.DATASOURCE, "'datasource' = '<the name of the Data Source to append to>'");
         REQUIRED.put(FactoryUtil.FORMAT, "'format' = 'json'");
     }
@@ -49,9 +48,18 @@ final class TinybirdTableOptions {
         return optional;
     }
 
+    /** The ways to give the token, recommended first; exactly one is required. */
+    static final List<ConfigOption<String>> TOKEN_OPTIONS =
+            List.of(TinybirdSinkOptions.TOKEN_ENV_VAR, TinybirdSinkOptions.TOKEN_FILE, TinybirdSinkOptions.TOKEN);
+
     /** Fails, naming every required option that is missing or blank and how to set it. */
     static void checkRequired(String table, Map<String, String> options) {
         List<String> missing = new ArrayList<>();
+        if (TOKEN_OPTIONS.stream().map(option -> options.get(option.key())).allMatch(v -> v == null || v.isBlank())) {
+            // More than one is refused by the sink's own validation, naming the keys.
+            missing.add("'token.env-var' = '<an environment variable of the TaskManagers holding a token with"
+                    + " the DATASOURCE:APPEND scope>' (or 'token.file' = '<a file on the TaskManagers>', or 'token')");
+        }
         for (Map.Entry<ConfigOption<?>, String> required : REQUIRED.entrySet()) {
             String value = options.get(required.getKey().key());
             if (value == null || value.isBlank()) {

@@ -41,11 +41,15 @@ class SqlOptionsTableTest {
                     FactoryUtil.SINK_PARALLELISM.key(),
                     "Parallelism of the sink; by default that of its input.");
 
+    /** The ways to give the token, recommended first: exactly one is required. */
+    private static final List<ConfigOption<?>> TOKEN_OPTIONS =
+            List.of(TinybirdSinkOptions.TOKEN_ENV_VAR, TinybirdSinkOptions.TOKEN_FILE, TinybirdSinkOptions.TOKEN);
+
     /** The options in documentation order: required first, then as in TinybirdSinkOptions. */
     static List<ConfigOption<?>> documented() {
         TinybirdDynamicTableFactory factory = new TinybirdDynamicTableFactory();
         List<ConfigOption<?>> options = new ArrayList<>();
-        options.add(TinybirdSinkOptions.TOKEN);
+        options.addAll(TOKEN_OPTIONS);
         options.add(TinybirdSinkOptions.DATASOURCE);
         options.add(FactoryUtil.FORMAT);
         for (ConfigOption<?> option : TinybirdSinkOptions.all()) {
@@ -72,7 +76,7 @@ class SqlOptionsTableTest {
                     ? FLINK_OPTIONS.get(option.key())
                     : new HtmlFormatter().format(option.description());
             out.append("| `").append(option.key()).append("` | ")
-                    .append(required.contains(option) ? "yes" : "no").append(" | ")
+                    .append(required.contains(option) ? "yes" : TOKEN_OPTIONS.contains(option) ? "one of three" : "no").append(" | ")
                     .append(OptionsTableTest.typeName(option)).append(" | ")
                     .append(option.hasDefaultValue() ? "`" + OptionsTableTest.format(option.defaultValue()) + "`" : "(none)")
                     .append(" | ")

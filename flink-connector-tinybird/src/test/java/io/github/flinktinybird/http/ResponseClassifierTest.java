@@ -63,9 +63,17 @@ class ResponseClassifierTest {
                 Arguments.of(302, Kind.FATAL),
                 Arguments.of(307, Kind.FATAL),
                 Arguments.of(308, Kind.FATAL),
+                // the 4xx HTTP defines as passing: nothing was processed, the request may be resent
+                Arguments.of(408, Kind.RETRY),
+                Arguments.of(421, Kind.RETRY),
+                Arguments.of(425, Kind.RETRY),
                 Arguments.of(400, Kind.REJECTED),
+                Arguments.of(405, Kind.REJECTED),
                 Arguments.of(409, Kind.REJECTED),
-                Arguments.of(415, Kind.REJECTED));
+                Arguments.of(411, Kind.REJECTED),
+                Arguments.of(415, Kind.REJECTED),
+                Arguments.of(423, Kind.REJECTED),
+                Arguments.of(431, Kind.REJECTED));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -79,15 +87,15 @@ class ResponseClassifierTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(ints = {400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 502, 503, 504, 507})
+    @ValueSource(ints = {400, 401, 403, 404, 408, 409, 413, 415, 421, 422, 425, 429, 500, 502, 503, 504, 507})
     void reasonsOfFailuresNameTheDataSource(int status) {
         assertThat(classify(status).reason()).contains("'" + DATA_SOURCE + "'");
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(ints = {200, 202, 400, 401, 403, 404, 413, 422, 500, 503})
-    void onlyRateLimitingCarriesAServerDelay(int status) {
-        // Even with the headers present: only a 429 turns them into a wait.
+    @ValueSource(ints = {200, 202, 400, 401, 403, 404, 408, 413, 422, 425, 500, 502, 504})
+    void onlyRateLimitingAndUnavailabilityCarryAServerDelay(int status) {
+        // Even with the headers present: only a 429 or a 503 turns them into a wait.
         Outcome outcome =
                 ResponseClassifier.classify(new EventsApiResponse(status, "5", "5", null, ""), DATA_SOURCE, NOW);
 
@@ -230,6 +238,38 @@ class ResponseClassifierTest {
 
         assertThat(outcome.kind()).isEqualTo(Kind.RETRY);
         assertThat(outcome.serverDelay()).isNull();
+    }
+
+    // ---- 503 and Retry-After -----------------------------------------------------------------
+
+    @ParameterizedTest(name = "503 Retry-After={0}, X-RateLimit-Reset={1} -> {2}")
+    @CsvSource(
+            nullValues = "NULL",
+            value = {
+                "7,        NULL,       7",
+                "7,        60,         7",
+                "0.2,      NULL,       1",
+                // the reset header is about the rate window, not the outage: a 503 backs off instead
+                "NULL,     60,         NULL",
+                "NULL,     1700000030, NULL",
+                "soon,     60,         NULL",
+                "'Wed, 21 Oct 2015 07:28:00 GMT', NULL, NULL",
+                "NULL,     NULL,       NULL",
+            })
+    void unavailableWaitsTheRetryAfterTinybirdSent(String retryAfter, String reset, Long expectedSeconds) {
+        Outcome outcome = ResponseClassifier.classify(
+                new EventsApiResponse(503, retryAfter, reset, null, "{\"error\":\"deploying\"}"), DATA_SOURCE, NOW);
+
+        assertThat(outcome.kind()).isEqualTo(Kind.RETRY);
+        assertThat(outcome.status()).isEqualTo(503);
+        assertThat(outcome.serverDelay()).isEqualTo(expectedSeconds == null ? null : Duration.ofSeconds(expectedSeconds));
+        assertThat(outcome.reason()).contains("503").contains(DATA_SOURCE).contains("deploying");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(ints = {408, 421, 425})
+    void passingClientErrorsSayTheRequestIsSentAgain(int status) {
+        assertThat(classify(status).reason()).contains(Integer.toString(status)).contains("sent again");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.github.flinktinybird.serialize.JacksonSerializationSchema;
 import io.github.flinktinybird.serialize.JsonStringSerializationSchema;
 
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -189,6 +190,46 @@ class TinybirdElementConverterTest {
         RecordRejectedException e = rejected(converter(twoLines), new Event("a", 1));
 
         assertThat(e.getMessage()).contains("more than one JSON value");
+    }
+
+    /** Jackson writes a {@code @JsonRawValue} field as it is, line breaks included. */
+    public record WithRawJson(int id, @JsonRawValue String extra) {}
+
+    @Test
+    void rawJsonThatWouldForgeASecondRowIsRejectedNotSentAsTwoRows() {
+        WithRawJson element = new WithRawJson(1, "1}\n{\"forged\":true");
+
+        RecordRejectedException e = rejected(converter(new JacksonSerializationSchema<WithRawJson>()), element);
+
+        assertThat(e.getMessage()).contains("more than one JSON value");
+        assertThat(e.dataSource()).isEqualTo("events");
+    }
+
+    @Test
+    void rawJsonWithALineBreakInsideAStringIsRejectedAsInvalidJson() {
+        WithRawJson element = new WithRawJson(1, "\"first line\nsecond line\"");
+
+        RecordRejectedException e = rejected(converter(new JacksonSerializationSchema<WithRawJson>()), element);
+
+        assertThat(e.getMessage()).contains("not valid JSON").doesNotContain("second line");
+    }
+
+    @Test
+    void rawJsonPrettyPrintedIsSentAsOneCompactLine() {
+        WithRawJson element = new WithRawJson(1, "{\r\n  \"a\": 1,\n  \"b\": [2, 3]\n}");
+
+        TinybirdRecord record = converter(new JacksonSerializationSchema<WithRawJson>()).apply(element, null);
+
+        assertThat(line(record)).isEqualTo("{\"id\":1,\"extra\":{\"a\":1,\"b\":[2,3]}}");
+    }
+
+    @Test
+    void rawJsonOnOneLineIsSentAsItIs() {
+        WithRawJson element = new WithRawJson(1, "{\"a\": 1}");
+
+        TinybirdRecord record = converter(new JacksonSerializationSchema<WithRawJson>()).apply(element, null);
+
+        assertThat(line(record)).as("the one-line fast path does not rewrite").isEqualTo("{\"id\":1,\"extra\":{\"a\": 1}}");
     }
 
     @Test

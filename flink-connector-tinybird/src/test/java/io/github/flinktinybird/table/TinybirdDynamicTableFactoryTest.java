@@ -37,7 +37,9 @@ class TinybirdDynamicTableFactoryTest {
     void declaresEveryKeyOnceWithTinybirdsDefaults() {
         TinybirdDynamicTableFactory factory = new TinybirdDynamicTableFactory();
         Set<String> required = factory.requiredOptions().stream().map(o -> o.key()).collect(Collectors.toSet());
-        assertThat(required).containsExactlyInAnyOrder("token", "datasource", "format");
+        assertThat(required).containsExactlyInAnyOrder("datasource", "format");
+        // The token has three keys, exactly one of which is required (checked when planning).
+        assertThat(factory.optionalOptions()).extracting(o -> o.key()).contains("token", "token.env-var", "token.file");
         assertThat(factory.optionalOptions())
                 .extracting(o -> o.key())
                 .doesNotHaveDuplicates()
@@ -126,8 +128,33 @@ class TinybirdDynamicTableFactoryTest {
         assertThatThrownBy(() -> TableSinks.create(options))
                 .satisfies(e -> assertThat(messages(e))
                         .contains("The Tinybird table 'default_catalog.default_database.events' is missing required"
-                                + " options: add 'token' = '<a Tinybird token with the DATASOURCE:APPEND scope>' to"
-                                + " its WITH clause."));
+                                + " options: add 'token.env-var' = '<an environment variable of the TaskManagers"
+                                + " holding a token with the DATASOURCE:APPEND scope>' (or 'token.file' = '<a file on"
+                                + " the TaskManagers>', or 'token') to its WITH clause."));
+    }
+
+    @Test
+    void theTokenCanComeFromAnEnvironmentVariableOrAFileOfTheTaskManagers() {
+        Map<String, String> options = TableSinks.validOptions();
+        options.remove("token");
+        options.put("token.env-var", "TINYBIRD_TOKEN");
+        assertThat(TableSinks.sink(options).toString()).contains("token from environment variable TINYBIRD_TOKEN");
+
+        options.remove("token.env-var");
+        options.put("token.file", "/var/run/secrets/tinybird/token");
+        assertThat(TableSinks.sink(options).toString()).contains("token from file /var/run/secrets/tinybird/token");
+    }
+
+    @Test
+    void twoWaysToGiveTheTokenAreRefusedNamingTheKeysNotTheValues() {
+        Map<String, String> options = TableSinks.validOptions();
+        options.put("token", "p.secret-token-value");
+        options.put("token.file", "/var/run/secrets/tinybird/token");
+
+        assertThatThrownBy(() -> TableSinks.create(options))
+                .satisfies(e -> assertThat(messages(e))
+                        .contains("(token, token.file)", "set exactly one of 'token', 'token.env-var' and 'token.file'")
+                        .doesNotContain("secret-token-value"));
     }
 
     @Test
@@ -155,8 +182,10 @@ class TinybirdDynamicTableFactoryTest {
 
         assertThatThrownBy(() -> TableSinks.create(options))
                 .satisfies(e -> assertThat(messages(e))
-                        .contains("add 'token' = '<a Tinybird token with the DATASOURCE:APPEND scope>',"
-                                + " 'datasource' = '<the name of the Data Source to append to>', 'format' = 'json'"));
+                        .contains("add 'token.env-var' = '<an environment variable of the TaskManagers holding a"
+                                + " token with the DATASOURCE:APPEND scope>' (or 'token.file' = '<a file on the"
+                                + " TaskManagers>', or 'token'), 'datasource' = '<the name of the Data Source to append"
+                                + " to>', 'format' = 'json'"));
     }
 
     @Test

@@ -173,7 +173,7 @@ class TinybirdTableITCase {
 
         assertThatThrownBy(() -> tEnv.executeSql("INSERT INTO no_token VALUES (1)"))
                 .satisfies(e -> assertThat(messages(e))
-                        .contains("add 'token' = '<a Tinybird token with the DATASOURCE:APPEND scope>'"));
+                        .contains("add 'token.env-var' = '<an environment variable of the TaskManagers holding a token", "or 'token.file'"));
         assertThat(emulator.requests()).isEmpty();
     }
 
