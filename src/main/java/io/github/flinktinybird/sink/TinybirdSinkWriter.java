@@ -2,6 +2,7 @@ package io.github.flinktinybird.sink;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.TaskInfo;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
@@ -59,7 +60,9 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
         this.handOff = handOff;
         this.converter = converter;
         TaskInfo task = context.getTaskInfo();
-        SinkMetrics metrics = new SinkMetrics(context.metricGroup());
+        MailboxExecutor mailbox = context.getMailboxExecutor();
+        SinkMetrics metrics =
+                new SinkMetrics(context.metricGroup(), command -> mailbox.execute(command::run, "count records"));
         this.errorPolicy = new ErrorPolicyEnforcer(settings.errorPolicy, metrics);
         this.scheduler =
                 Executors.newSingleThreadScheduledExecutor(

@@ -138,6 +138,25 @@ class TinybirdSinkWriterTest {
         assertThat(emulator.requests()).hasSize(1);
     }
 
+    @Test
+    void countsAreExactWhenManyAnswersArriveAtOnce() throws Exception {
+        // One record per request and many in flight: thousands of answers counted on HTTP threads
+        // at the same time. A plain counter loses increments here.
+        TinybirdSinkWriter<Event> writer = open(sink().setMaxBatchSize(1).setMaxInFlightRequests(32).setMaxBufferedRequests(10_000)
+                .setRetryPolicy(RetryPolicy.builder().maxAttempts(1_000).initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(5)).build()));
+        emulator.failNext(500, Fault.UNAVAILABLE_503);
+        write(writer, 0, 4_000);
+        writer.flush(true);
+
+        assertThat(ids("events")).isEqualTo(range(0, 4_000));
+        assertThat(context.counter("rowsCommitted")).isEqualTo(4_000);
+        assertThat(context.counter("requestsCommitted")).isEqualTo(4_000);
+        assertThat(context.counter("requestsRetry")).isEqualTo(500);
+        assertThat(context.counter("recordsRetried")).isEqualTo(500);
+        assertThat(context.numRecordsSendErrors()).isEqualTo(500);
+        assertThat(context.histogram("requestLatencyMs").getCount()).isEqualTo(4_500);
+    }
+
     // ---- request shape ------------------------------------------------------------------------
 
     @Test
