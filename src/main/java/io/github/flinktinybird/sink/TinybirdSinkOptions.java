@@ -183,6 +183,15 @@ public final class TinybirdSinkOptions {
                                     + " Otherwise it is logged at ERROR and counted; it is never"
                                     + " retried, since that would duplicate rows.");
 
+    public static final ConfigOption<Long> MAX_BUFFERED_BYTES =
+            ConfigOptions.key("sink.max-buffered-bytes")
+                    .longType()
+                    .defaultValue(64L * 1024 * 1024)
+                    .withDescription(
+                            "Most bytes of NDJSON one subtask holds (buffered, in flight and waiting"
+                                    + " for a retry) before write() applies backpressure, whatever the"
+                                    + " event size; at least twice sink.flush-buffer.size.");
+
     private TinybirdSinkOptions() {}
 
     /** Every option, in documentation order. */
@@ -207,6 +216,7 @@ public final class TinybirdSinkOptions {
                 RETRY_JITTER,
                 ERROR_POLICY,
                 DEAD_LETTER_PATH,
-                FAIL_ON_PARTIAL_INGEST);
+                FAIL_ON_PARTIAL_INGEST,
+                MAX_BUFFERED_BYTES);
     }
 }

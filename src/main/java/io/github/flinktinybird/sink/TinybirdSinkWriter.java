@@ -58,14 +58,16 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
     /** Records and bytes in Flink's buffer, counted on the task thread: Flink does not expose them. */
     private long bufferedRecords;
     private long bufferedBytes;
+    private final long maxBufferedBytes;
 
     TinybirdSinkWriter(
             TinybirdElementConverter<T> converter,
             WriterInitContext context,
             AsyncSinkWriterConfiguration configuration,
             Collection<BufferedRequestState<TinybirdRecord>> states,
-            DeliverySettings settings) {
-        this(new HandOff<>(), converter, context, configuration, states, settings);
+            DeliverySettings settings,
+            long maxBufferedBytes) {
+        this(new HandOff<>(), converter, context, configuration, states, settings, maxBufferedBytes);
     }
 
     @SuppressWarnings("deprecation") // the 4-argument constructor is the one every Flink line has
@@ -75,9 +77,11 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
             WriterInitContext context,
             AsyncSinkWriterConfiguration configuration,
             Collection<BufferedRequestState<TinybirdRecord>> states,
-            DeliverySettings settings) {
+            DeliverySettings settings,
+            long maxBufferedBytes) {
         super(handOff, context, configuration, states);
         this.handOff = handOff;
+        this.maxBufferedBytes = maxBufferedBytes;
         this.converter = converter;
         TaskInfo task = context.getTaskInfo();
         this.mailbox = context.getMailboxExecutor();
@@ -152,7 +156,26 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
             }
             return;
         }
+        waitForRoom(record.sizeInBytes());
         add(record, element, context);
+    }
+
+    /**
+     * Backpressure in bytes, as Flink's own write does in records: the task thread runs other mails
+     * (answers, retry wake-ups) until what the subtask holds leaves room for {@code bytes} more. It
+     * cannot wait forever: the bound is at least two full batches, and Flink sends a full batch
+     * whenever nothing is in flight, so over the bound something is in flight or waiting for a
+     * retry, and its answer or wake-up is a mail.
+     */
+    private void waitForRoom(long bytes) throws InterruptedException {
+        while (heldBytes() > 0 && heldBytes() + bytes > maxBufferedBytes) {
+            mailbox.yield();
+        }
+    }
+
+    /** Bytes of NDJSON this subtask holds: buffered, in flight and waiting for a retry. */
+    long heldBytes() {
+        return bufferedBytes + unconfirmed.bytes();
     }
 
     /** Hands a record to Flink's buffer (which may send a batch, or wait while it is full). */
