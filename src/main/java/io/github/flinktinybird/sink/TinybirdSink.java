@@ -66,7 +66,7 @@ public class TinybirdSink<T> extends TinybirdSinkBase<T> {
     @Override
     public TinybirdSinkWriter<T> restoreWriter(
             WriterInitContext context, Collection<BufferedRequestState<TinybirdRecord>> recoveredState) {
-        return new TinybirdSinkWriter<>(converter, context, writerConfiguration(), recoveredState, settings, batch.maxBufferedBytes);
+        return new TinybirdSinkWriter<>(converter, context, writerConfiguration(), recoveredState, settings, batch);
     }
 
     AsyncSinkWriterConfiguration writerConfiguration() {

@@ -66,8 +66,8 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
             AsyncSinkWriterConfiguration configuration,
             Collection<BufferedRequestState<TinybirdRecord>> states,
             DeliverySettings settings,
-            long maxBufferedBytes) {
-        this(new HandOff<>(), converter, context, configuration, states, settings, maxBufferedBytes);
+            SinkValidation.BatchSettings batch) {
+        this(new HandOff<>(), converter, context, configuration, RestoredState.split(states, batch.maxRecordSizeInBytes), settings, batch);
     }
 
     @SuppressWarnings("deprecation") // the 4-argument constructor is the one every Flink line has
@@ -76,12 +76,14 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
             TinybirdElementConverter<T> converter,
             WriterInitContext context,
             AsyncSinkWriterConfiguration configuration,
-            Collection<BufferedRequestState<TinybirdRecord>> states,
+            RestoredState restored,
             DeliverySettings settings,
-            long maxBufferedBytes) {
-        super(handOff, context, configuration, states);
+            SinkValidation.BatchSettings batch) {
+        super(handOff, context, configuration, restored.fitting);
         this.handOff = handOff;
-        this.maxBufferedBytes = maxBufferedBytes;
+        this.maxBufferedBytes = batch.maxBufferedBytes;
+        this.bufferedRecords = restored.records;
+        this.bufferedBytes = restored.bytes;
         this.converter = converter;
         TaskInfo task = context.getTaskInfo();
         this.mailbox = context.getMailboxExecutor();
@@ -89,12 +91,6 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
                 configuration.getRateLimitingStrategy() instanceof InFlightRequestLimiter
                         ? (InFlightRequestLimiter) configuration.getRateLimitingStrategy()
                         : null;
-        for (BufferedRequestState<TinybirdRecord> state : states) {
-            for (RequestEntryWrapper<TinybirdRecord> entry : state.getBufferedRequestEntries()) {
-                bufferedRecords++;
-                bufferedBytes += entry.getRequestEntry().sizeInBytes();
-            }
-        }
         SinkMetrics metrics =
                 new SinkMetrics(context.metricGroup(), command -> mailbox.execute(command::run, "count records"));
         this.errorPolicy = new ErrorPolicyEnforcer(settings.errorPolicy, metrics);
@@ -131,6 +127,11 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
         } catch (Exception e) {
             close();
             throw new FlinkRuntimeException("could not open the Tinybird sink writer: " + e.getMessage(), e);
+        }
+        RuntimeException tooLarge = restored.handTooLargeTo(errorPolicy, batch.maxRecordSizeInBytes);
+        if (tooLarge != null) {
+            close();
+            throw tooLarge;
         }
         LOG.info("Tinybird sink writer {} started ({})", task.getTaskNameWithSubtasks(), settings);
     }

@@ -90,4 +90,45 @@ class TinybirdSinkWriterMemoryTest {
         assertThat(mostHeld).as("the bound was reached, so write() waited").isGreaterThan(bound - 128 * KIB);
         assertThat(slow.idCounts("events")).hasSize(events);
     }
+
+    /** State as an earlier run with larger limits wrote it: ids 0..9, every odd one 2,000 bytes. */
+    private static List<BufferedRequestState<TinybirdRecord>> stateWithLargeRecords() {
+        List<RequestEntryWrapper<TinybirdRecord>> entries = new ArrayList<>();
+        for (int id = 0; id < 10; id++) {
+            String payload = id % 2 == 1 ? "y".repeat(2_000) : "small";
+            byte[] line = ("{\"id\":" + id + ",\"payload\":\"" + payload + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            TinybirdRecord record = new TinybirdRecord("events", line);
+            entries.add(new RequestEntryWrapper<>(record, record.sizeInBytes()));
+        }
+        return List.of(new BufferedRequestState<>(entries));
+    }
+
+    @Test
+    void restoredRecordsOverANewlyLoweredLimitGoToTheErrorPolicyInsteadOfFailingEveryRestore() throws Exception {
+        EventsApiEmulator emulator = emulator(EventsApiEmulator.builder());
+        TinybirdSinkBuilder<Event> lowered = sink(emulator)
+                .setMaxBatchSizeInBytes(1_000)
+                .setMaxRecordSizeInBytes(1_000)
+                .setMaxBufferedBytes(2_000)
+                .setErrorPolicy(io.github.flinktinybird.error.ErrorPolicy.discard());
+
+        TinybirdSinkWriter<Event> writer = open(lowered, stateWithLargeRecords());
+        writer.flush(true);
+
+        assertThat(emulator.idCounts("events")).containsOnlyKeys("0", "2", "4", "6", "8");
+        assertThat(context.counter("recordsDiscarded")).isEqualTo(5);
+    }
+
+    @Test
+    void underFailARestoreWithRecordsOverTheLoweredLimitFailsOnceWithoutRestartsNamingTheLimit() {
+        EventsApiEmulator emulator = emulator(EventsApiEmulator.builder());
+        TinybirdSinkBuilder<Event> lowered = sink(emulator).setMaxBatchSizeInBytes(1_000).setMaxRecordSizeInBytes(1_000).setMaxBufferedBytes(2_000);
+
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> open(lowered, stateWithLargeRecords()));
+
+        assertThat(failure).isInstanceOf(org.apache.flink.runtime.execution.SuppressRestartsException.class);
+        assertThat(org.apache.flink.util.ExceptionUtils.stringifyException(failure))
+                .contains("5 restored record(s)", "'events'", "sink.max-record-size", "former limits");
+        assertThat(emulator.requests()).isEmpty();
+    }
 }
