@@ -13,6 +13,7 @@ import io.github.flinktinybird.sink.UnconfirmedRecords.Part;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -20,6 +21,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Delivers one batch handed over by Flink: one request per Data Source in it, each 413 split into
@@ -33,9 +37,13 @@ final class BatchDelivery {
 
     private final DeliveryContext context;
     private final ResultHandler<TinybirdRecord> resultHandler;
+    /** Every part made, halves included; guarded by {@code this}. */
+    private final List<Part> parts = new ArrayList<>();
     private int pendingParts;
     private boolean retried;
     private Exception failure;
+    private long startedNanos;
+    private ScheduledFuture<?> deadline;
 
     BatchDelivery(DeliveryContext context, ResultHandler<TinybirdRecord> resultHandler) {
         this.context = context;
@@ -58,9 +66,42 @@ final class BatchDelivery {
         }
         synchronized (this) {
             pendingParts = parts.size();
+            this.parts.addAll(parts);
+            startedNanos = System.nanoTime();
+            deadline = scheduleDeadline();
         }
         parts.forEach(context.unconfirmed::sent);
         parts.forEach(this::send);
+    }
+
+    /**
+     * {@code sink.request-timeout} bounds the whole batch as the sink sees it: 413 halves, time
+     * queued for a connection, calls that never answer. Parts still unanswered then wait for a
+     * retry and the batch ends, long before Flink's own request timer (which would resend the
+     * whole batch, halves already committed included) could fire.
+     */
+    private ScheduledFuture<?> scheduleDeadline() {
+        try {
+            return context.scheduler.schedule(this::timedOut, context.settings.requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            return null;
+        }
+    }
+
+    private void timedOut() {
+        List<Part> live;
+        synchronized (this) {
+            live = new ArrayList<>(parts);
+        }
+        for (Part part : live) {
+            if (context.unconfirmed.isInFlight(part)) {
+                Outcome outcome = ResponseClassifier.classifyTransportFailure(
+                        new InterruptedIOException("no answer within sink.request-timeout (" + context.settings.requestTimeout + ")"),
+                        part.dataSource);
+                context.metrics.requestFinished(outcome.kind(), (System.nanoTime() - startedNanos) / 1_000_000);
+                retryLater(part, outcome);
+            }
+        }
     }
 
     /** The Data Source of every record of the batch when they share one, else {@code null}. */
@@ -96,6 +137,12 @@ final class BatchDelivery {
             // The task is going away (cancel, failover): its buffer is gone with it, and these
             // records are replayed from the last checkpoint; retrying or logging would mislead.
             LOG.debug("Ignoring the answer for {} records to Data Source '{}': the writer is closed", part.records.size(), dataSource);
+            return;
+        }
+        if (!context.unconfirmed.isInFlight(part)) {
+            // Past sink.request-timeout its records went to wait for a retry: the resend may
+            // duplicate them if this answer was a commit, never lose them.
+            LOG.debug("Ignoring a late answer for {} records to Data Source '{}'", part.records.size(), dataSource);
             return;
         }
         try {
@@ -184,6 +231,8 @@ final class BatchDelivery {
         Part second = new Part(dataSource, new ArrayList<>(records.subList(half, records.size())));
         synchronized (this) {
             pendingParts++;
+            parts.add(first);
+            parts.add(second);
         }
         if (!context.unconfirmed.split(part, first, second)) {
             synchronized (this) {
@@ -276,6 +325,9 @@ final class BatchDelivery {
             }
         }
         // All parts have ended, so no other thread touches the fields any more.
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
         if (failure != null) {
             resultHandler.completeExceptionally(failure);
             return;

@@ -46,7 +46,7 @@ public class TinybirdSink<T> extends TinybirdSinkBase<T> {
                 batch.maxBatchSizeInBytes,
                 batch.maxTimeInBufferMS,
                 batch.maxRecordSizeInBytes,
-                settings.requestTimeout.toMillis(),
+                settings.flinkRequestTimeout().toMillis(),
                 false);
         this.converter = converter;
         this.batch = batch;
@@ -80,7 +80,7 @@ public class TinybirdSink<T> extends TinybirdSinkBase<T> {
                 // check would fail the job on every restart, so it only guards the batch limit, which
                 // also lets state written under a larger record cap restore.
                 .setMaxRecordSizeInBytes(batch.maxBatchSizeInBytes)
-                .setRequestTimeoutMS(settings.requestTimeout.toMillis())
+                .setRequestTimeoutMS(settings.flinkRequestTimeout().toMillis())
                 .setFailOnTimeout(false)
                 .setRateLimitingStrategy(new InFlightRequestLimiter(batch.maxInFlightRequests, batch.maxBatchSize))
                 .build();

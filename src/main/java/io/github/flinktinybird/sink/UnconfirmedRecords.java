@@ -75,6 +75,10 @@ final class UnconfirmedRecords {
         return true;
     }
 
+    synchronized boolean isInFlight(Part part) {
+        return inFlight.contains(part);
+    }
+
     /** Replaces a part by its halves (after a 413), atomically. */
     synchronized boolean split(Part part, Part first, Part second) {
         if (!ended(part)) {
