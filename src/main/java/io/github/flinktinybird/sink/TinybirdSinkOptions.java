@@ -121,9 +121,9 @@ public final class TinybirdSinkOptions {
                     .durationType()
                     .defaultValue(Duration.ofSeconds(60))
                     .withDescription(
-                            "Longest time one request (one HTTP call plus its retry backoff) may"
-                                    + " take. One HTTP call may take half of it; after the whole of"
-                                    + " it Flink resends the batch.");
+                            "Longest time one batch's requests (413 halves and time queued for a"
+                                    + " connection included) may take. One HTTP call may take half of"
+                                    + " it; records still unanswered after the whole of it are retried.");
 
     public static final ConfigOption<Integer> RETRY_MAX_ATTEMPTS =
             ConfigOptions.key("sink.retry.max-attempts")
