@@ -188,7 +188,11 @@ final class BatchDelivery {
             case FATAL:
             default:
                 context.metrics.numRecordsSendErrors.inc(records.size());
-                failed(part, ErrorPolicyEnforcer.fatal(new TinybirdSinkException(outcome.reason(), outcome.status()), true));
+                // A 404 means the wrong region: name the endpoint the job is configured with.
+                String reason = outcome.status() == 404
+                        ? outcome.reason() + " (the sink's endpoint is " + context.settings.endpoint + ")"
+                        : outcome.reason();
+                failed(part, ErrorPolicyEnforcer.fatal(new TinybirdSinkException(reason, outcome.status()), true));
         }
     }
 

@@ -188,6 +188,7 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
 
     @Override
     public TinybirdSink<T> build() {
+        long batchBytes = orDefault(getMaxBatchSizeInBytes(), TinybirdSinkOptions.FLUSH_BUFFER_SIZE.defaultValue());
         SinkValidation.BatchSettings batch =
                 SinkValidation.batchSettings(
                         orDefault(getMaxBatchSize(), TinybirdSinkOptions.MAX_BATCH_SIZE.defaultValue()),
@@ -195,7 +196,8 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
                         orDefault(getMaxBufferedRequests(), TinybirdSinkOptions.MAX_BUFFERED_REQUESTS.defaultValue()),
                         orDefault(getMaxBatchSizeInBytes(), TinybirdSinkOptions.FLUSH_BUFFER_SIZE.defaultValue()),
                         orDefault(getMaxTimeInBufferMS(), TinybirdSinkOptions.FLUSH_BUFFER_TIMEOUT.defaultValue()),
-                        orDefault(getMaxRecordSizeInBytes(), TinybirdSinkOptions.MAX_RECORD_SIZE.defaultValue()),
+                        // An unset record cap follows a smaller batch: a record must fit in a request.
+                        orDefault(getMaxRecordSizeInBytes(), Math.min(TinybirdSinkOptions.MAX_RECORD_SIZE.defaultValue(), batchBytes)),
                         orDefault(maxBufferedBytes, TinybirdSinkOptions.MAX_BUFFERED_BYTES.defaultValue()));
         String target = SinkValidation.dataSource(dataSource, dataSourceSelector);
         Objects.requireNonNull(compression, "compression must not be null: use Compression.GZIP or Compression.NONE");

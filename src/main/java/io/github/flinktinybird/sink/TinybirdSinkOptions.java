@@ -114,7 +114,8 @@ public final class TinybirdSinkOptions {
                     .defaultValue(1024L * 1024)
                     .withDescription(
                             "Largest record in bytes (its NDJSON line and newline); a larger one goes"
-                                    + " to the error policy. At most sink.flush-buffer.size.");
+                                    + " to the error policy. At most sink.flush-buffer.size; when not"
+                                    + " set, sink.flush-buffer.size if that is smaller than 1 MiB.");
 
     public static final ConfigOption<Duration> REQUEST_TIMEOUT =
             ConfigOptions.key("sink.request-timeout")

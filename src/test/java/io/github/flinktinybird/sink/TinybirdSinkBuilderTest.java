@@ -391,6 +391,17 @@ class TinybirdSinkBuilderTest {
     }
 
     @Test
+    void aFlushBufferBelowOneMiBBringsTheDefaultRecordCapDownWithIt() {
+        assertThat(built(valid().setMaxBatchSizeInBytes(100_000)))
+                .contains("maxBatchSizeInBytes=100000")
+                .contains("maxRecordSizeInBytes=100000");
+        assertThat(built(valid().setMaxBatchSizeInBytes(100_000).setMaxRecordSizeInBytes(5_000))).contains("maxRecordSizeInBytes=5000");
+        assertBuildFails(valid().setMaxBatchSizeInBytes(100_000).setMaxRecordSizeInBytes(200_000),
+                "sink.max-record-size", "sink.flush-buffer.size");
+        assertThat(built(valid())).as("the default").contains("maxRecordSizeInBytes=1048576");
+    }
+
+    @Test
     void aByteBoundBelowTwoBatchesIsRefusedNamingBothSettings() {
         assertBuildFails(valid().setMaxBatchSizeInBytes(4_000_000).setMaxBufferedBytes(7_999_999),
                 "sink.max-buffered-bytes", "sink.flush-buffer.size", "at least 8000000");

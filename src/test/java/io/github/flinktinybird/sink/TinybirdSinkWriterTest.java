@@ -413,7 +413,7 @@ class TinybirdSinkWriterTest {
         Throwable failure = catchThrowable(() -> writer.flush(true));
 
         assertThat(ExceptionUtils.findThrowable(failure, TinybirdSinkException.class))
-                .hasValueSatisfying(e -> assertThat(e.getMessage()).contains("404", "region"));
+                .hasValueSatisfying(e -> assertThat(e.getMessage()).contains("404", "region", emulator.endpoint()));
     }
 
     @Test
@@ -577,11 +577,15 @@ class TinybirdSinkWriterTest {
     @Test
     void closeReleasesTheHttpAndRetryThreads() throws Exception {
         TinybirdSinkWriter<Event> writer = open(sink());
+        emulator.failNext(1, Fault.UNAVAILABLE_503); // a retry, so that the retry thread exists
         write(writer, 0, 10);
         writer.flush(true);
+        assertThat(context.counter("recordsRetried")).isEqualTo(10);
         // OkHttp renames the callback thread while a call runs, and flush may return before it is
         // back under its own name.
-        Deadline.await("the sink's HTTP thread to be idle", Duration.ofSeconds(10), () -> !liveThreads().isEmpty());
+        Deadline.await("the sink's HTTP and retry threads", Duration.ofSeconds(10), () ->
+                liveThreads().stream().anyMatch(name -> name.startsWith("tinybird-http-"))
+                        && liveThreads().stream().anyMatch(name -> name.startsWith("tinybird-retry-")));
 
         writers.forEach(TinybirdSinkWriter::close);
         writers.clear();
