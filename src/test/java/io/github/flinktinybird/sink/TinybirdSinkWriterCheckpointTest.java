@@ -155,7 +155,9 @@ class TinybirdSinkWriterCheckpointTest {
         driveUntil("the 429", () -> emulator.requests().size() == 1);
         write(writer, 10, 20);
 
-        driveUntil("the second batch committed while the first waits", () -> emulator.rowCount("events") == 10);
+        // Committed, and its answer handled, while the first batch waits for its retry.
+        driveUntil("the second batch committed while the first waits",
+                () -> emulator.rowCount("events") == 10 && idsIn(writer.snapshotState(0)).size() == 10);
         writer.flush(false);
         List<BufferedRequestState<TinybirdRecord>> state = writer.snapshotState(1);
 
