@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,7 +65,7 @@ public final class EventsApiEmulator implements AutoCloseable {
                 : Collections.unmodifiableSet(new LinkedHashSet<>(builder.tokens));
         this.store = new EmulatorStore(builder.idField);
         this.faults = new FaultInjector(builder.faultPlan);
-        this.handler = new EventsHandler(tokens, builder.maxRequestBytes, store, faults);
+        this.handler = new EventsHandler(tokens, builder.maxRequestBytes, store, faults, builder.commitLatency);
         // Unbounded and cached so that a SLOW answer never holds up other requests.
         this.executor = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "tinybird-emulator-" + THREAD_IDS.incrementAndGet());
@@ -237,8 +238,23 @@ public final class EventsApiEmulator implements AutoCloseable {
         private FaultPlan faultPlan = FaultPlan.none();
         private int port;
         private String idField;
+        private Duration commitLatency = Duration.ZERO;
 
         private Builder() {
+        }
+
+        /**
+         * How long Tinybird takes to commit a {@code wait=true} request: its rows are stored, and
+         * its answer sent, only after this delay (from a fraction of a second to several seconds on
+         * Tinybird, by plan). Other requests are not held up. Default zero.
+         */
+        public Builder commitLatency(Duration commitLatency) {
+            Objects.requireNonNull(commitLatency, "commitLatency");
+            if (commitLatency.isNegative()) {
+                throw new IllegalArgumentException("commitLatency must not be negative: " + commitLatency);
+            }
+            this.commitLatency = commitLatency;
+            return this;
         }
 
         /** Adds an accepted token; may be called several times. Without any, {@value #DEFAULT_TOKEN} is accepted. */

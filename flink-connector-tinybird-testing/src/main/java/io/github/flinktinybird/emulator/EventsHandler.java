@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -27,14 +28,21 @@ final class EventsHandler implements HttpHandler {
     private final int maxRequestBytes;
     private final EmulatorStore store;
     private final FaultInjector faults;
+    /** How long a {@code wait=true} request takes to commit; its own thread waits, no other. */
+    private final Duration commitLatency;
     /** Per key (Data Source): {window start nanos, requests in window}. Guarded by itself. */
     private final Map<String, long[]> windows = new HashMap<>();
 
     EventsHandler(Set<String> tokens, int maxRequestBytes, EmulatorStore store, FaultInjector faults) {
+        this(tokens, maxRequestBytes, store, faults, Duration.ZERO);
+    }
+
+    EventsHandler(Set<String> tokens, int maxRequestBytes, EmulatorStore store, FaultInjector faults, Duration commitLatency) {
         this.tokens = tokens;
         this.maxRequestBytes = maxRequestBytes;
         this.store = store;
         this.faults = faults;
+        this.commitLatency = commitLatency;
     }
 
     @Override
@@ -148,6 +156,11 @@ final class EventsHandler implements HttpHandler {
 
         NdjsonBody parsed = NdjsonBody.parse(outcome.dataSource, body.bytes(), body.length());
         outcome.lineCount = parsed.lineCount();
+        if (outcome.waitRequested && !commitLatency.isZero()) {
+            // Tinybird answers wait=true once the rows are committed: they appear, and the answer
+            // leaves, after the commit latency.
+            Thread.sleep(commitLatency.toMillis());
+        }
         store.append(outcome.dataSource, parsed);
         ObjectNode counts = MAPPER.createObjectNode()
                 .put("successful_rows", parsed.rows().size())

@@ -9,10 +9,12 @@ import io.github.flinktinybird.http.EventsApiResponse;
 import io.github.flinktinybird.http.IngestCounts;
 import io.github.flinktinybird.http.Outcome;
 import io.github.flinktinybird.http.ResponseClassifier;
+import io.github.flinktinybird.sink.UnconfirmedRecords.Part;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -21,46 +23,86 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Delivers one batch handed over by Flink: one request per Data Source in it, each 413 split into
- * halves, each outcome acted upon. Every part ends in exactly one of: done, retry later (after a
- * backoff, on a timer, never blocking the task thread), or failed; when the last part ends, the
- * batch's {@link ResultHandler} is called exactly once.
+ * halves, each outcome acted upon. Every part ends exactly once: committed, handed to the error
+ * policy, failed, or made to wait for a retry in {@link UnconfirmedRecords} (where the writer takes
+ * it back when due). A part waiting out its backoff no longer counts as in flight: when the last
+ * part ends the batch's {@link ResultHandler} is completed, exactly once, and its slot is free.
  */
 final class BatchDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(BatchDelivery.class);
 
     private final DeliveryContext context;
     private final ResultHandler<TinybirdRecord> resultHandler;
-    private final List<TinybirdRecord> toRetry = new ArrayList<>();
+    /** Every part made, halves included; guarded by {@code this}. */
+    private final List<Part> parts = new ArrayList<>();
     private int pendingParts;
+    private boolean retried;
     private Exception failure;
+    private long startedNanos;
+    private ScheduledFuture<?> deadline;
 
     BatchDelivery(DeliveryContext context, ResultHandler<TinybirdRecord> resultHandler) {
         this.context = context;
         this.resultHandler = resultHandler;
     }
 
+    /** Called on the task thread: the parts are unconfirmed before Flink's buffer lets go of them. */
     void start(List<TinybirdRecord> batch) {
+        List<Part> parts = new ArrayList<>();
         String only = singleDataSource(batch);
         if (only != null) {
             // The usual batch: no grouping, no copy.
-            synchronized (this) {
-                pendingParts = 1;
+            parts.add(new Part(only, batch));
+        } else {
+            Map<String, List<TinybirdRecord>> byDataSource = new LinkedHashMap<>();
+            for (TinybirdRecord record : batch) {
+                byDataSource.computeIfAbsent(record.getDataSource(), k -> new ArrayList<>()).add(record);
             }
-            send(only, batch);
-            return;
-        }
-        Map<String, List<TinybirdRecord>> byDataSource = new LinkedHashMap<>();
-        for (TinybirdRecord record : batch) {
-            byDataSource.computeIfAbsent(record.getDataSource(), k -> new ArrayList<>()).add(record);
+            byDataSource.forEach((dataSource, records) -> parts.add(new Part(dataSource, records)));
         }
         synchronized (this) {
-            pendingParts = byDataSource.size();
+            pendingParts = parts.size();
+            this.parts.addAll(parts);
+            startedNanos = System.nanoTime();
+            deadline = scheduleDeadline();
         }
-        byDataSource.forEach(this::send);
+        parts.forEach(context.unconfirmed::sent);
+        parts.forEach(this::send);
+    }
+
+    /**
+     * {@code sink.request-timeout} bounds the whole batch as the sink sees it: 413 halves, time
+     * queued for a connection, calls that never answer. Parts still unanswered then wait for a
+     * retry and the batch ends, long before Flink's own request timer (which would resend the
+     * whole batch, halves already committed included) could fire.
+     */
+    private ScheduledFuture<?> scheduleDeadline() {
+        try {
+            return context.scheduler.schedule(this::timedOut, context.settings.requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            return null;
+        }
+    }
+
+    private void timedOut() {
+        List<Part> live;
+        synchronized (this) {
+            live = new ArrayList<>(parts);
+        }
+        for (Part part : live) {
+            if (context.unconfirmed.isInFlight(part)) {
+                Outcome outcome = ResponseClassifier.classifyTransportFailure(
+                        new InterruptedIOException("no answer within sink.request-timeout (" + context.settings.requestTimeout + ")"),
+                        part.dataSource);
+                context.metrics.requestFinished(outcome.kind(), (System.nanoTime() - startedNanos) / 1_000_000);
+                retryLater(part, outcome);
+            }
+        }
     }
 
     /** The Data Source of every record of the batch when they share one, else {@code null}. */
@@ -77,29 +119,31 @@ final class BatchDelivery {
         return first;
     }
 
-    private void send(String dataSource, List<TinybirdRecord> part) {
-        List<byte[]> lines = linesOf(part);
-        long bytes = 0;
-        for (byte[] line : lines) {
-            bytes += line.length + 1;
-        }
-        context.metrics.requestStarted(part.size(), bytes);
+    private void send(Part part) {
+        List<byte[]> lines = linesOf(part.records);
+        context.metrics.requestStarted(part.records.size(), part.bytes);
         long started = System.nanoTime();
         try {
             context.client
-                    .send(dataSource, lines)
-                    .whenComplete((response, error) -> answered(dataSource, part, response, error, started));
+                    .send(part.dataSource, lines)
+                    .whenComplete((response, error) -> answered(part, response, error, started));
         } catch (RuntimeException e) {
-            answered(dataSource, part, null, e, started);
+            answered(part, null, e, started);
         }
     }
 
-    private void answered(
-            String dataSource, List<TinybirdRecord> part, EventsApiResponse response, Throwable error, long started) {
+    private void answered(Part part, EventsApiResponse response, Throwable error, long started) {
+        String dataSource = part.dataSource;
         if (context.closed) {
             // The task is going away (cancel, failover): its buffer is gone with it, and these
             // records are replayed from the last checkpoint; retrying or logging would mislead.
-            LOG.debug("Ignoring the answer for {} records to Data Source '{}': the writer is closed", part.size(), dataSource);
+            LOG.debug("Ignoring the answer for {} records to Data Source '{}': the writer is closed", part.records.size(), dataSource);
+            return;
+        }
+        if (!context.unconfirmed.isInFlight(part)) {
+            // Past sink.request-timeout its records went to wait for a retry: the resend may
+            // duplicate them if this answer was a commit, never lose them.
+            LOG.debug("Ignoring a late answer for {} records to Data Source '{}'", part.records.size(), dataSource);
             return;
         }
         try {
@@ -108,42 +152,48 @@ final class BatchDelivery {
                             ? ResponseClassifier.classifyTransportFailure(unwrap(error), dataSource)
                             : ResponseClassifier.classify(response, dataSource, System.currentTimeMillis() / 1000);
             context.metrics.requestFinished(outcome.kind(), (System.nanoTime() - started) / 1_000_000);
-            act(dataSource, part, outcome, response);
+            act(part, outcome, response);
         } catch (RuntimeException e) {
             // A bug here must not leave the batch without an answer: Flink would stall checkpoints.
-            partFailed(new TinybirdSinkException("unexpected error while handling the answer for Data Source '" + dataSource + "'", 0, e));
+            failed(part, new TinybirdSinkException("unexpected error while handling the answer for Data Source '" + dataSource + "'", 0, e));
         }
     }
 
-    private void act(String dataSource, List<TinybirdRecord> part, Outcome outcome, EventsApiResponse response) {
+    private void act(Part part, Outcome outcome, EventsApiResponse response) {
+        String dataSource = part.dataSource;
+        List<TinybirdRecord> records = part.records;
         switch (outcome.kind()) {
             case COMMITTED:
-                countCommitted(dataSource, part.size(), response);
-                partDone(List.of());
+                countCommitted(dataSource, records.size(), response);
+                done(part);
                 return;
             case PARTIALLY_INGESTED:
-                context.metrics.rowsCommitted.inc(part.size());
-                context.partialIngestLog.error("{}: {} rows are in the Data Source and are not resent", outcome.reason(), part.size());
+                context.metrics.rowsCommitted.inc(records.size());
+                context.partialIngestLog.error("{}: {} rows are in the Data Source and are not resent", outcome.reason(), records.size());
                 if (context.settings.errorPolicy.isFailOnPartialIngest()) {
-                    partFailed(ErrorPolicyEnforcer.fatal(new TinybirdSinkException(outcome.reason() + " (fail-on-partial-ingest is set)", outcome.status()), true));
+                    failed(part, ErrorPolicyEnforcer.fatal(new TinybirdSinkException(outcome.reason() + " (fail-on-partial-ingest is set)", outcome.status()), true));
                 } else {
-                    partDone(List.of());
+                    done(part);
                 }
                 return;
             case SPLIT:
-                split(dataSource, part, outcome);
+                split(part, outcome);
                 return;
             case RETRY:
-                retryLater(dataSource, part, outcome);
+                retryLater(part, outcome);
                 return;
             case REJECTED:
-                context.metrics.numRecordsSendErrors.inc(part.size());
-                undeliverable(dataSource, part, outcome.reason(), outcome.status(), true);
+                context.metrics.numRecordsSendErrors.inc(records.size());
+                undeliverable(part, outcome.reason(), outcome.status(), true);
                 return;
             case FATAL:
             default:
-                context.metrics.numRecordsSendErrors.inc(part.size());
-                partFailed(ErrorPolicyEnforcer.fatal(new TinybirdSinkException(outcome.reason(), outcome.status()), true));
+                context.metrics.numRecordsSendErrors.inc(records.size());
+                // A 404 means the wrong region: name the endpoint the job is configured with.
+                String reason = outcome.status() == 404
+                        ? outcome.reason() + " (the sink's endpoint is " + context.settings.endpoint + ")"
+                        : outcome.reason();
+                failed(part, ErrorPolicyEnforcer.fatal(new TinybirdSinkException(reason, outcome.status()), true));
         }
     }
 
@@ -180,41 +230,54 @@ final class BatchDelivery {
         }
     }
 
-    private void split(String dataSource, List<TinybirdRecord> part, Outcome outcome) {
-        if (part.size() == 1) {
+    private void split(Part part, Outcome outcome) {
+        String dataSource = part.dataSource;
+        List<TinybirdRecord> records = part.records;
+        if (records.size() == 1) {
             context.metrics.numRecordsSendErrors.inc();
             undeliverable(
-                    dataSource,
                     part,
-                    "a single record of " + part.get(0).sizeInBytes() + " bytes is over Tinybird's request size limit (413) for Data Source '" + dataSource + "'",
+                    "a single record of " + records.get(0).sizeInBytes() + " bytes is over Tinybird's request size limit (413) for Data Source '" + dataSource + "'",
                     outcome.status(),
                     true);
             return;
         }
+        int half = records.size() / 2;
+        Part first = new Part(dataSource, new ArrayList<>(records.subList(0, half)));
+        Part second = new Part(dataSource, new ArrayList<>(records.subList(half, records.size())));
         synchronized (this) {
             pendingParts++;
+            parts.add(first);
+            parts.add(second);
         }
-        int half = part.size() / 2;
-        LOG.info("Splitting a request of {} records for Data Source '{}' in two after a 413", part.size(), dataSource);
-        send(dataSource, new ArrayList<>(part.subList(0, half)));
-        send(dataSource, new ArrayList<>(part.subList(half, part.size())));
+        if (!context.unconfirmed.split(part, first, second)) {
+            synchronized (this) {
+                pendingParts--; // the part had ended already (timed out), and was counted then
+            }
+            return;
+        }
+        LOG.info("Splitting a request of {} records for Data Source '{}' in two after a 413", records.size(), dataSource);
+        send(first);
+        send(second);
     }
 
-    private void retryLater(String dataSource, List<TinybirdRecord> part, Outcome outcome) {
-        context.metrics.numRecordsSendErrors.inc(part.size());
+    private void retryLater(Part part, Outcome outcome) {
+        String dataSource = part.dataSource;
+        context.metrics.numRecordsSendErrors.inc(part.records.size());
         if (outcome.status() == 429) {
             context.metrics.rateLimited.inc();
         }
         int maxAttempts = context.settings.retryPolicy.getMaxAttempts();
-        List<TinybirdRecord> again = new ArrayList<>(part.size());
+        List<TinybirdRecord> again = new ArrayList<>(part.records.size());
         List<TinybirdRecord> exhausted = new ArrayList<>();
         int failedAttempts = 0;
-        for (TinybirdRecord record : part) {
+        for (TinybirdRecord record : part.records) {
             TinybirdRecord failed = record.failedOnceMore();
             failedAttempts = Math.max(failedAttempts, failed.getFailedAttempts());
             (failed.getFailedAttempts() >= maxAttempts ? exhausted : again).add(failed);
         }
         if (!exhausted.isEmpty()) {
+            // Handed over while the part is still unconfirmed, so a snapshot taken meanwhile keeps them.
             Exception fail =
                     context.errorPolicy.undeliverable(
                             dataSource,
@@ -223,65 +286,72 @@ final class BatchDelivery {
                             outcome.status(),
                             false);
             if (fail != null) {
-                partFailed(fail);
+                failed(part, fail);
                 return;
             }
-        }
-        if (again.isEmpty()) {
-            partDone(List.of());
-            return;
         }
         Duration delay = context.settings.retryPolicy.backoff(failedAttempts, outcome.serverDelay(), context.random);
-        context.metrics.recordsRetried.inc(again.size());
-        context.retryLog.warn("Retrying {} record(s) for Data Source '{}' in {} ms (attempt {} of {}): {}",
-                again.size(), dataSource, delay.toMillis(), failedAttempts + 1, maxAttempts, outcome.reason());
-        try {
-            context.scheduler.schedule(() -> partDone(again), delay.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException closing) {
-            LOG.debug("Writer closed before a retry of {} records could be scheduled", again.size());
+        if (!context.unconfirmed.retryLater(part, again, System.nanoTime() + delay.toNanos())) {
+            return; // already ended (timed out by the sink): its records wait for a retry already
         }
+        if (!again.isEmpty()) {
+            context.metrics.recordsRetried.inc(again.size());
+            context.retryLog.warn("Retrying {} record(s) for Data Source '{}' in {} ms (attempt {} of {}): {}",
+                    again.size(), dataSource, delay.toMillis(), failedAttempts + 1, maxAttempts, outcome.reason());
+            context.retryWake.after(delay);
+        }
+        partEnded(null, true);
     }
 
-    private void undeliverable(String dataSource, List<TinybirdRecord> part, String reason, int status, boolean permanent) {
-        Exception fail = context.errorPolicy.undeliverable(dataSource, lines(part), reason, status, permanent);
+    private void undeliverable(Part part, String reason, int status, boolean permanent) {
+        // The error policy first, while the records are still unconfirmed: a snapshot taken before
+        // a dead letter is stored must still hold them.
+        Exception fail = context.errorPolicy.undeliverable(part.dataSource, lines(part.records), reason, status, permanent);
         if (fail != null) {
-            partFailed(fail);
+            failed(part, fail);
         } else {
-            partDone(List.of());
+            done(part);
         }
     }
 
-    private void partDone(List<TinybirdRecord> retry) {
-        synchronized (this) {
-            toRetry.addAll(retry);
-            if (--pendingParts > 0) {
-                return;
-            }
+    private void done(Part part) {
+        if (context.unconfirmed.ended(part)) {
+            partEnded(null);
         }
-        finish();
     }
 
-    private void partFailed(Exception e) {
+    private void failed(Part part, Exception e) {
+        if (context.unconfirmed.ended(part)) {
+            partEnded(e);
+        }
+    }
+
+    private void partEnded(Exception e) {
+        partEnded(e, false);
+    }
+
+    private void partEnded(Exception e, boolean retry) {
         synchronized (this) {
             if (failure == null) {
                 failure = e;
             }
+            retried |= retry;
             if (--pendingParts > 0) {
                 return;
             }
         }
-        finish();
-    }
-
-    private void finish() {
         // All parts have ended, so no other thread touches the fields any more.
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
         if (failure != null) {
             resultHandler.completeExceptionally(failure);
-        } else if (toRetry.isEmpty()) {
-            resultHandler.complete();
-        } else {
-            resultHandler.retryForEntries(toRetry);
+            return;
         }
+        if (retried) {
+            context.failedRequestEnded.run();
+        }
+        resultHandler.complete();
     }
 
     /** The records' lines, read through: parts are never changed once made. */

@@ -5,6 +5,7 @@ import io.github.flinktinybird.http.EventsApiClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
@@ -18,6 +19,11 @@ final class DeliveryContext {
     final ErrorPolicyEnforcer errorPolicy;
     final SinkMetrics metrics;
     final ScheduledExecutorService scheduler;
+    final UnconfirmedRecords unconfirmed;
+    /** Wakes the writer on its task thread after a delay, to take back records due for a retry. */
+    final RetryWake retryWake;
+    /** Tells the rate limiter that a request ended with records to retry. */
+    final Runnable failedRequestEnded;
     final DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
     final RateLimitedLog quarantineLog = new RateLimitedLog(LOG, 10_000);
     final RateLimitedLog retryLog = new RateLimitedLog(LOG, 5_000);
@@ -33,11 +39,22 @@ final class DeliveryContext {
             EventsApiClient client,
             ErrorPolicyEnforcer errorPolicy,
             SinkMetrics metrics,
-            ScheduledExecutorService scheduler) {
+            ScheduledExecutorService scheduler,
+            UnconfirmedRecords unconfirmed,
+            RetryWake retryWake,
+            Runnable failedRequestEnded) {
         this.settings = settings;
         this.client = client;
         this.errorPolicy = errorPolicy;
         this.metrics = metrics;
         this.scheduler = scheduler;
+        this.unconfirmed = unconfirmed;
+        this.retryWake = retryWake;
+        this.failedRequestEnded = failedRequestEnded;
+    }
+
+    /** See {@link #retryWake}. */
+    interface RetryWake {
+        void after(Duration delay);
     }
 }

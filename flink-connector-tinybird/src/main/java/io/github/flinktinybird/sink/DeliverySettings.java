@@ -50,12 +50,19 @@ final class DeliverySettings implements Serializable {
     }
 
     /**
-     * One HTTP call may take half the request timeout: the other half leaves room for a backoff
-     * wait before the retry is handed back, so Flink's own request timeout (which would resend the
-     * whole batch) does not fire first.
+     * One HTTP call may take half the request timeout, so that a call and the halves of a 413
+     * usually fit in it; whatever does not is ended by the batch's own deadline.
      */
     Duration httpCallTimeout() {
         return requestTimeout.dividedBy(2);
+    }
+
+    /**
+     * Flink's own request timer, a backstop that never fires first: each batch ends by {@link
+     * #requestTimeout} (see {@code BatchDelivery}), and Flink's timer would resend the whole batch.
+     */
+    Duration flinkRequestTimeout() {
+        return requestTimeout.multipliedBy(2).plusSeconds(60);
     }
 
     @Override

@@ -26,25 +26,34 @@ final class SinkValidation {
         final long maxBatchSizeInBytes;
         final long maxTimeInBufferMS;
         final long maxRecordSizeInBytes;
+        /** What one subtask may hold, buffered, in flight and waiting for a retry together. */
+        final long maxBufferedBytes;
 
-        private BatchSettings(int maxBatchSize, int maxInFlightRequests, int maxBufferedRequests, long maxBatchSizeInBytes, long maxTimeInBufferMS, long maxRecordSizeInBytes) {
+        private BatchSettings(int maxBatchSize, int maxInFlightRequests, int maxBufferedRequests, long maxBatchSizeInBytes, long maxTimeInBufferMS, long maxRecordSizeInBytes, long maxBufferedBytes) {
             this.maxBatchSize = maxBatchSize;
             this.maxInFlightRequests = maxInFlightRequests;
             this.maxBufferedRequests = maxBufferedRequests;
             this.maxBatchSizeInBytes = maxBatchSizeInBytes;
             this.maxTimeInBufferMS = maxTimeInBufferMS;
             this.maxRecordSizeInBytes = maxRecordSizeInBytes;
+            this.maxBufferedBytes = maxBufferedBytes;
         }
 
         @Override
         public String toString() {
             return "maxBatchSize=" + maxBatchSize + ", maxBatchSizeInBytes=" + maxBatchSizeInBytes
                     + ", maxTimeInBufferMS=" + maxTimeInBufferMS + ", maxInFlightRequests=" + maxInFlightRequests
-                    + ", maxBufferedRequests=" + maxBufferedRequests + ", maxRecordSizeInBytes=" + maxRecordSizeInBytes;
+                    + ", maxBufferedRequests=" + maxBufferedRequests + ", maxRecordSizeInBytes=" + maxRecordSizeInBytes
+                    + ", maxBufferedBytes=" + maxBufferedBytes;
         }
     }
 
     static BatchSettings batchSettings(int maxBatchSize, int maxInFlightRequests, int maxBufferedRequests, long maxBatchSizeInBytes, long maxTimeInBufferMS, long maxRecordSizeInBytes) {
+        return batchSettings(maxBatchSize, maxInFlightRequests, maxBufferedRequests, maxBatchSizeInBytes, maxTimeInBufferMS, maxRecordSizeInBytes,
+                Math.max(TinybirdSinkOptions.MAX_BUFFERED_BYTES.defaultValue(), 2 * maxBatchSizeInBytes));
+    }
+
+    static BatchSettings batchSettings(int maxBatchSize, int maxInFlightRequests, int maxBufferedRequests, long maxBatchSizeInBytes, long maxTimeInBufferMS, long maxRecordSizeInBytes, long maxBufferedBytes) {
         positive(maxBatchSize, "maxBatchSize (sink.batch.max-size)");
         positive(maxInFlightRequests, "maxInFlightRequests (sink.requests.max-inflight)");
         positive(maxBufferedRequests, "maxBufferedRequests (sink.requests.max-buffered)");
@@ -70,7 +79,15 @@ final class SinkValidation {
                             + " is above maxBatchSizeInBytes (sink.flush-buffer.size) = " + maxBatchSizeInBytes
                             + ": a record must fit in one request; lower the record cap or raise the batch bytes");
         }
-        return new BatchSettings(maxBatchSize, maxInFlightRequests, maxBufferedRequests, maxBatchSizeInBytes, maxTimeInBufferMS, maxRecordSizeInBytes);
+        if (maxBufferedBytes < 2 * maxBatchSizeInBytes) {
+            // Below that, a buffer short of a full batch could be over the bound with nothing in
+            // flight, and write() would wait for an answer that never comes.
+            throw new IllegalArgumentException(
+                    "maxBufferedBytes (sink.max-buffered-bytes) = " + maxBufferedBytes
+                            + " must be at least twice maxBatchSizeInBytes (sink.flush-buffer.size) = " + maxBatchSizeInBytes
+                            + ": raise it to at least " + (2 * maxBatchSizeInBytes) + " or lower sink.flush-buffer.size");
+        }
+        return new BatchSettings(maxBatchSize, maxInFlightRequests, maxBufferedRequests, maxBatchSizeInBytes, maxTimeInBufferMS, maxRecordSizeInBytes, maxBufferedBytes);
     }
 
     static void timing(Duration requestTimeout, RetryPolicy retryPolicy) {

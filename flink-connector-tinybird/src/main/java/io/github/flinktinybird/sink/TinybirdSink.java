@@ -15,10 +15,11 @@ import java.util.Collections;
  * <p>Elements are serialized to NDJSON lines and buffered; batches (bounded by records, bytes and
  * time) are posted to {@code /v0/events} with {@code wait=true}, so a request succeeds only when
  * Tinybird has committed its rows. Failed requests are retried with backoff, within bounds; what
- * cannot be delivered goes to the {@link io.github.flinktinybird.error.ErrorPolicy}. Buffered
- * records are part of each checkpoint, and a checkpoint completes only once every request in
- * flight has been answered, so no acknowledged checkpoint misses a record. Resends (retries,
- * restarts) can duplicate rows: deduplicate in Tinybird on an id the job sends.
+ * cannot be delivered goes to the {@link io.github.flinktinybird.error.ErrorPolicy}. Each
+ * checkpoint holds every record Tinybird has not confirmed (buffered, in flight, or waiting for a
+ * retry), so no acknowledged checkpoint misses a record and the checkpoint never waits for
+ * Tinybird. Resends (retries, restarts, requests in flight at the checkpoint restored) can
+ * duplicate rows: deduplicate in Tinybird on an id the job sends.
  *
  * <pre>{@code
  * stream.sinkTo(TinybirdSink.<Event>builder()
@@ -45,7 +46,7 @@ public class TinybirdSink<T> extends TinybirdSinkBase<T> {
                 batch.maxBatchSizeInBytes,
                 batch.maxTimeInBufferMS,
                 batch.maxRecordSizeInBytes,
-                settings.requestTimeout.toMillis(),
+                settings.flinkRequestTimeout().toMillis(),
                 false);
         this.converter = converter;
         this.batch = batch;
@@ -65,7 +66,7 @@ public class TinybirdSink<T> extends TinybirdSinkBase<T> {
     @Override
     public TinybirdSinkWriter<T> restoreWriter(
             WriterInitContext context, Collection<BufferedRequestState<TinybirdRecord>> recoveredState) {
-        return new TinybirdSinkWriter<>(converter, context, writerConfiguration(), recoveredState, settings);
+        return new TinybirdSinkWriter<>(converter, context, writerConfiguration(), recoveredState, settings, batch);
     }
 
     AsyncSinkWriterConfiguration writerConfiguration() {
@@ -79,7 +80,7 @@ public class TinybirdSink<T> extends TinybirdSinkBase<T> {
                 // check would fail the job on every restart, so it only guards the batch limit, which
                 // also lets state written under a larger record cap restore.
                 .setMaxRecordSizeInBytes(batch.maxBatchSizeInBytes)
-                .setRequestTimeoutMS(settings.requestTimeout.toMillis())
+                .setRequestTimeoutMS(settings.flinkRequestTimeout().toMillis())
                 .setFailOnTimeout(false)
                 .setRateLimitingStrategy(new InFlightRequestLimiter(batch.maxInFlightRequests, batch.maxBatchSize))
                 .build();

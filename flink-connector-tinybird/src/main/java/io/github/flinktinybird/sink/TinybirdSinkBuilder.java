@@ -43,6 +43,7 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
     private Duration requestTimeout = TinybirdSinkOptions.REQUEST_TIMEOUT.defaultValue();
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private ErrorPolicy errorPolicy = ErrorPolicy.fail();
+    private Long maxBufferedBytes;
 
     TinybirdSinkBuilder() {}
 
@@ -142,6 +143,17 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
     }
 
     /**
+     * Most bytes of NDJSON one subtask holds, buffered, in flight and waiting for a retry together,
+     * before {@code write} applies backpressure; default {@link
+     * TinybirdSinkOptions#MAX_BUFFERED_BYTES} (64 MiB), and at least twice {@code
+     * setMaxBatchSizeInBytes}.
+     */
+    public TinybirdSinkBuilder<T> setMaxBufferedBytes(long maxBufferedBytes) {
+        this.maxBufferedBytes = maxBufferedBytes;
+        return this;
+    }
+
+    /**
      * Applies every {@link TinybirdSinkOptions} key present in {@code config} (job configuration,
      * {@code -D} options, table options); keys that are absent leave the builder as it is.
      */
@@ -161,6 +173,7 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
         config.getOptional(TinybirdSinkOptions.MAX_BUFFERED_REQUESTS).ifPresent(this::setMaxBufferedRequests);
         config.getOptional(TinybirdSinkOptions.MAX_RECORD_SIZE).ifPresent(this::setMaxRecordSizeInBytes);
         config.getOptional(TinybirdSinkOptions.REQUEST_TIMEOUT).ifPresent(this::setRequestTimeout);
+        config.getOptional(TinybirdSinkOptions.MAX_BUFFERED_BYTES).ifPresent(this::setMaxBufferedBytes);
 
         RetryPolicy.Builder retry =
                 RetryPolicy.builder()
@@ -213,6 +226,7 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
 
     @Override
     public TinybirdSink<T> build() {
+        long batchBytes = orDefault(getMaxBatchSizeInBytes(), TinybirdSinkOptions.FLUSH_BUFFER_SIZE.defaultValue());
         SinkValidation.BatchSettings batch =
                 SinkValidation.batchSettings(
                         orDefault(getMaxBatchSize(), TinybirdSinkOptions.MAX_BATCH_SIZE.defaultValue()),
@@ -220,7 +234,9 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
                         orDefault(getMaxBufferedRequests(), TinybirdSinkOptions.MAX_BUFFERED_REQUESTS.defaultValue()),
                         orDefault(getMaxBatchSizeInBytes(), TinybirdSinkOptions.FLUSH_BUFFER_SIZE.defaultValue()),
                         orDefault(getMaxTimeInBufferMS(), TinybirdSinkOptions.FLUSH_BUFFER_TIMEOUT.defaultValue()),
-                        orDefault(getMaxRecordSizeInBytes(), TinybirdSinkOptions.MAX_RECORD_SIZE.defaultValue()));
+                        // An unset record cap follows a smaller batch: a record must fit in a request.
+                        orDefault(getMaxRecordSizeInBytes(), Math.min(TinybirdSinkOptions.MAX_RECORD_SIZE.defaultValue(), batchBytes)),
+                        orDefault(maxBufferedBytes, TinybirdSinkOptions.MAX_BUFFERED_BYTES.defaultValue()));
         String target = SinkValidation.dataSource(dataSource, dataSourceSelector);
         Objects.requireNonNull(compression, "compression must not be null: use Compression.GZIP or Compression.NONE");
         Objects.requireNonNull(retryPolicy, "retryPolicy must not be null: use RetryPolicy.defaults()");

@@ -135,16 +135,17 @@ public final class TinybirdSinkOptions {
                     .defaultValue(1024L * 1024)
                     .withDescription(
                             "Largest record in bytes (its NDJSON line and newline); a larger one goes"
-                                    + " to the error policy. At most sink.flush-buffer.size.");
+                                    + " to the error policy. At most sink.flush-buffer.size; when not"
+                                    + " set, sink.flush-buffer.size if that is smaller than 1 MiB.");
 
     public static final ConfigOption<Duration> REQUEST_TIMEOUT =
             ConfigOptions.key("sink.request-timeout")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(60))
                     .withDescription(
-                            "Longest time one request (one HTTP call plus its retry backoff) may"
-                                    + " take. One HTTP call may take half of it; after the whole of"
-                                    + " it Flink resends the batch.");
+                            "Longest time one batch's requests (413 halves and time queued for a"
+                                    + " connection included) may take. One HTTP call may take half of"
+                                    + " it; records still unanswered after the whole of it are retried.");
 
     public static final ConfigOption<Integer> RETRY_MAX_ATTEMPTS =
             ConfigOptions.key("sink.retry.max-attempts")
@@ -209,6 +210,15 @@ public final class TinybirdSinkOptions {
                                     + " Otherwise it is logged at ERROR and counted; it is never"
                                     + " retried, since that would duplicate rows.");
 
+    public static final ConfigOption<Long> MAX_BUFFERED_BYTES =
+            ConfigOptions.key("sink.max-buffered-bytes")
+                    .longType()
+                    .defaultValue(64L * 1024 * 1024)
+                    .withDescription(
+                            "Most bytes of NDJSON one subtask holds (buffered, in flight and waiting"
+                                    + " for a retry) before write() applies backpressure, whatever the"
+                                    + " event size; at least twice sink.flush-buffer.size.");
+
     private TinybirdSinkOptions() {}
 
     /** Every option, in documentation order. */
@@ -235,6 +245,7 @@ public final class TinybirdSinkOptions {
                 RETRY_JITTER,
                 ERROR_POLICY,
                 DEAD_LETTER_PATH,
-                FAIL_ON_PARTIAL_INGEST);
+                FAIL_ON_PARTIAL_INGEST,
+                MAX_BUFFERED_BYTES);
     }
 }

@@ -2,11 +2,13 @@ package io.github.flinktinybird.sink;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.TaskInfo;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
+import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
 import org.apache.flink.connector.base.sink.writer.ResultHandler;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
 import org.apache.flink.util.FlinkRuntimeException;
@@ -17,15 +19,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Buffers records in Flink's async sink writer and delivers each batch Flink hands over through a
  * {@link BatchDelivery}. Elements that cannot become a record are given to the error policy here,
  * before they reach Flink's buffer (whose own size check would fail the job on every restart).
+ *
+ * <p>What the sink accepted and Tinybird has not confirmed is in one of three places: Flink's
+ * buffer, a request in flight, or waiting out a retry backoff ({@link UnconfirmedRecords}). A
+ * snapshot holds all three, so the checkpoint barrier never waits for Tinybird ({@code
+ * flush(false)} returns at once); end of input ({@code flush(true)}) still delivers everything.
+ * Records due for a retry are taken back into Flink's buffer on the task thread, woken by a timer;
+ * while they wait they hold no in-flight slot.
  */
 @Internal
 public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
@@ -37,14 +51,23 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
     private final ScheduledExecutorService scheduler;
     private final ErrorPolicyEnforcer errorPolicy;
     private final DeliveryContext deliveries;
+    private final MailboxExecutor mailbox;
+    private final UnconfirmedRecords unconfirmed = new UnconfirmedRecords();
+    /** The sink's own rate limiter (always, unless a test configures another). */
+    private final InFlightRequestLimiter limiter;
+    /** Records and bytes in Flink's buffer, counted on the task thread: Flink does not expose them. */
+    private long bufferedRecords;
+    private long bufferedBytes;
+    private final long maxBufferedBytes;
 
     TinybirdSinkWriter(
             TinybirdElementConverter<T> converter,
             WriterInitContext context,
             AsyncSinkWriterConfiguration configuration,
             Collection<BufferedRequestState<TinybirdRecord>> states,
-            DeliverySettings settings) {
-        this(new HandOff<>(), converter, context, configuration, states, settings);
+            DeliverySettings settings,
+            SinkValidation.BatchSettings batch) {
+        this(new HandOff<>(), converter, context, configuration, RestoredState.split(states, batch.maxRecordSizeInBytes), settings, batch);
     }
 
     @SuppressWarnings("deprecation") // the 4-argument constructor is the one every Flink line has
@@ -53,13 +76,23 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
             TinybirdElementConverter<T> converter,
             WriterInitContext context,
             AsyncSinkWriterConfiguration configuration,
-            Collection<BufferedRequestState<TinybirdRecord>> states,
-            DeliverySettings settings) {
-        super(handOff, context, configuration, states);
+            RestoredState restored,
+            DeliverySettings settings,
+            SinkValidation.BatchSettings batch) {
+        super(handOff, context, configuration, restored.fitting);
         this.handOff = handOff;
+        this.maxBufferedBytes = batch.maxBufferedBytes;
+        this.bufferedRecords = restored.records;
+        this.bufferedBytes = restored.bytes;
         this.converter = converter;
         TaskInfo task = context.getTaskInfo();
-        SinkMetrics metrics = new SinkMetrics(context.metricGroup());
+        this.mailbox = context.getMailboxExecutor();
+        this.limiter =
+                configuration.getRateLimitingStrategy() instanceof InFlightRequestLimiter
+                        ? (InFlightRequestLimiter) configuration.getRateLimitingStrategy()
+                        : null;
+        SinkMetrics metrics =
+                new SinkMetrics(context.metricGroup(), command -> mailbox.execute(command::run, "count records"));
         this.errorPolicy = new ErrorPolicyEnforcer(settings.errorPolicy, metrics);
         this.scheduler =
                 Executors.newSingleThreadScheduledExecutor(
@@ -78,13 +111,27 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
                         // 413 splits can briefly double the calls of one batch.
                         Math.max(4, configuration.getMaxInFlightRequests() * 2),
                         UserAgent.VALUE);
-        this.deliveries = new DeliveryContext(settings, client, errorPolicy, metrics, scheduler);
+        this.deliveries =
+                new DeliveryContext(
+                        settings,
+                        client,
+                        errorPolicy,
+                        metrics,
+                        scheduler,
+                        unconfirmed,
+                        this::wakeAfter,
+                        limiter == null ? () -> {} : limiter::failedRequestEnded);
         try {
             converter.open(context.asSerializationSchemaInitializationContext());
             errorPolicy.open(task.getIndexOfThisSubtask(), task.getAttemptNumber());
         } catch (Exception e) {
             close();
             throw new FlinkRuntimeException("could not open the Tinybird sink writer: " + e.getMessage(), e);
+        }
+        RuntimeException tooLarge = restored.handTooLargeTo(errorPolicy, batch.maxRecordSizeInBytes);
+        if (tooLarge != null) {
+            close();
+            throw tooLarge;
         }
         LOG.info("Tinybird sink writer {} started ({})", task.getTaskNameWithSubtasks(), settings);
     }
@@ -110,13 +157,139 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
             }
             return;
         }
+        waitForRoom(record.sizeInBytes());
+        add(record, element, context);
+    }
+
+    /**
+     * Backpressure in bytes, as Flink's own write does in records: the task thread runs other mails
+     * (answers, retry wake-ups) until what the subtask holds leaves room for {@code bytes} more. It
+     * cannot wait forever: the bound is at least two full batches, and Flink sends a full batch
+     * whenever nothing is in flight, so over the bound something is in flight or waiting for a
+     * retry, and its answer or wake-up is a mail.
+     */
+    private void waitForRoom(long bytes) throws InterruptedException {
+        while (heldBytes() > 0 && heldBytes() + bytes > maxBufferedBytes) {
+            mailbox.yield();
+        }
+    }
+
+    /** Bytes of NDJSON this subtask holds: buffered, in flight and waiting for a retry. */
+    long heldBytes() {
+        return bufferedBytes + unconfirmed.bytes();
+    }
+
+    /** Hands a record to Flink's buffer (which may send a batch, or wait while it is full). */
+    private void add(TinybirdRecord record, T element, SinkWriter.Context context) throws IOException, InterruptedException {
         handOff.next = record;
+        bufferedRecords++;
+        bufferedBytes += record.sizeInBytes();
         super.write(element, context);
     }
 
     @Override
     protected void submitRequestEntries(List<TinybirdRecord> batch, ResultHandler<TinybirdRecord> resultHandler) {
+        if (limiter != null) {
+            limiter.batchCut();
+        }
+        bufferedRecords -= batch.size();
+        for (TinybirdRecord record : batch) {
+            bufferedBytes -= record.sizeInBytes();
+        }
         new BatchDelivery(deliveries, resultHandler).start(batch);
+    }
+
+    /**
+     * {@code flush(false)} comes before each checkpoint barrier: it returns at once, since {@link
+     * #snapshotState} holds what is in flight or waiting. {@code flush(true)} (end of input, a
+     * drained stop) sends everything and returns once Tinybird confirmed all of it, retries
+     * included.
+     */
+    @Override
+    public void flush(boolean endOfInput) throws InterruptedException {
+        if (!endOfInput) {
+            return;
+        }
+        while (true) {
+            super.flush(true); // sends the buffer and waits until nothing is in flight
+            if (unconfirmed.waitingRecords() == 0) {
+                return;
+            }
+            boolean tookBack;
+            try {
+                tookBack = takeBackDueRecords();
+            } catch (IOException e) {
+                throw new FlinkRuntimeException(e); // Flink's write declares it, never throws it
+            }
+            if (!tookBack) {
+                mailbox.yield(); // until the wake-up of the next record due, or an answer
+            }
+        }
+    }
+
+    /** Flink's buffer, then every record in flight or waiting for a retry. */
+    @Override
+    public List<BufferedRequestState<TinybirdRecord>> snapshotState(long checkpointId) {
+        List<BufferedRequestState<TinybirdRecord>> buffered = super.snapshotState(checkpointId);
+        List<TinybirdRecord> notConfirmed = unconfirmed.snapshot();
+        if (notConfirmed.isEmpty()) {
+            return buffered;
+        }
+        List<RequestEntryWrapper<TinybirdRecord>> entries = new ArrayList<>();
+        for (TinybirdRecord record : notConfirmed) {
+            entries.add(new RequestEntryWrapper<>(record, record.sizeInBytes()));
+        }
+        for (BufferedRequestState<TinybirdRecord> state : buffered) {
+            entries.addAll(state.getBufferedRequestEntries());
+        }
+        return Collections.singletonList(new BufferedRequestState<>(entries));
+    }
+
+    /** Any thread: wakes the task thread after {@code delay} to take back records due by then. */
+    private void wakeAfter(Duration delay) {
+        try {
+            scheduler.schedule(
+                    () -> {
+                        try {
+                            mailbox.execute(this::woken, "take back Tinybird records due for a retry");
+                        } catch (RuntimeException closed) {
+                            LOG.debug("Writer closed before records due for a retry were taken back");
+                        }
+                    },
+                    delay.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            LOG.debug("Writer closed before a retry could be scheduled");
+        }
+    }
+
+    private void woken() throws IOException, InterruptedException {
+        if (!takeBackDueRecords() && unconfirmed.waitingRecords() > 0) {
+            wakeAfter(Duration.ofNanos(unconfirmed.nanosUntilNextDue(System.nanoTime())));
+        }
+    }
+
+    /**
+     * Task thread: moves the records due for a retry back into Flink's buffer, one at a time (each
+     * leaves {@link UnconfirmedRecords} only as it enters the buffer), and has them sent at once
+     * rather than after a full batch or the buffer timer.
+     *
+     * @return whether any record was due
+     */
+    private boolean takeBackDueRecords() throws IOException, InterruptedException {
+        long now = System.nanoTime();
+        int due = unconfirmed.dueRecords(now);
+        for (int i = 0; i < due; i++) {
+            TinybirdRecord record = unconfirmed.pollDue(now);
+            if (record == null) {
+                break;
+            }
+            if (limiter != null && i == due - 1) {
+                limiter.sendNext((int) Math.min(Integer.MAX_VALUE, bufferedRecords + 1));
+            }
+            add(record, null, NO_CONTEXT);
+        }
+        return due > 0;
     }
 
     @Override
@@ -136,6 +309,19 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
         }
         super.close();
     }
+
+    private static final SinkWriter.Context NO_CONTEXT =
+            new SinkWriter.Context() {
+                @Override
+                public long currentWatermark() {
+                    return Long.MIN_VALUE;
+                }
+
+                @Override
+                public Long timestamp() {
+                    return null;
+                }
+            };
 
     /**
      * Flink's writer converts inside {@code write}; this sink converts first (to apply the error

@@ -150,6 +150,94 @@ class BatchDeliveryTest {
         assertThat(context.counter("recordsDiscarded")).isZero();
     }
 
+    @Test
+    void theRequestTimeoutBoundsABatchSoFlinkNeverResendsHalvesAlreadyCommitted() throws Exception {
+        // The worst case validation allows: the longest backoff (half of a 6 s request timeout, as
+        // is an HTTP call) and a batch that Tinybird answers 413 slowly twice over, so that its
+        // quarters start after 5 s; one quarter then never answers. Past 6 s Flink's own timer
+        // would have put the whole batch back, committed quarters included.
+        java.util.Set<Long> hungOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Map<Long, Integer> committed = new java.util.concurrent.ConcurrentHashMap<>();
+        com.sun.net.httpserver.HttpServer server =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.createContext("/", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            List<Long> ids = new ArrayList<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"id\":(\\d+)").matcher(body);
+            while (m.find()) {
+                ids.add(Long.parseLong(m.group(1)));
+            }
+            String answer;
+            int status;
+            try {
+                if (ids.size() > 3) {
+                    Thread.sleep(2_500);
+                    status = 413;
+                    answer = "{\"error\":\"too large\"}";
+                } else if (ids.contains(9L) && hungOnce.add(9L)) {
+                    Thread.sleep(10_000); // past the request timeout: the client is gone
+                    status = 500;
+                    answer = "{}";
+                } else {
+                    ids.forEach(id -> committed.merge(id, 1, Integer::sum));
+                    status = 200;
+                    answer = "{\"successful_rows\":" + ids.size() + ",\"quarantined_rows\":0}";
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            byte[] bytes = answer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            try {
+                exchange.sendResponseHeaders(status, bytes.length);
+                exchange.getResponseBody().write(bytes);
+            } catch (java.io.IOException clientGone) {
+                // the sink gave up on this call
+            }
+            exchange.close();
+        });
+        server.start();
+        try {
+            TinybirdSinkWriter<Event> writer = TinybirdSink.<Event>builder()
+                    .setEndpoint("http://127.0.0.1:" + server.getAddress().getPort())
+                    .setToken(TOKEN)
+                    .setDataSource("events")
+                    .setCompression(Compression.NONE)
+                    .setMaxBatchSize(10)
+                    .setMaxBufferedRequests(100)
+                    .setMaxTimeInBufferMS(3_600_000)
+                    .setRequestTimeout(Duration.ofSeconds(6))
+                    .setRetryPolicy(RetryPolicy.builder().initialBackoff(Duration.ofSeconds(3)).maxBackoff(Duration.ofSeconds(3)).jitter(0).build())
+                    .build()
+                    .restoreWriter(context, Collections.emptyList());
+            writers.add(writer);
+            write(writer, 10);
+
+            // Flink's request timer runs on the test's manual clock: keep it in step with real time.
+            org.apache.flink.api.common.operators.MailboxExecutor mailbox = context.getMailboxExecutor();
+            long[] clock = {System.nanoTime()};
+            io.github.flinktinybird.testutil.Deadline.await("every record committed", Duration.ofSeconds(30), () -> {
+                try {
+                    while (mailbox.tryYield()) {
+                        // run the task thread's mails
+                    }
+                    long now = System.nanoTime();
+                    context.getTestProcessingTimeService().advance((now - clock[0]) / 1_000_000);
+                    clock[0] += (now - clock[0]) / 1_000_000 * 1_000_000;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                return committed.size() == 10;
+            });
+            writer.flush(true);
+
+            assertThat(committed.keySet()).as("every record delivered").containsExactlyInAnyOrder(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+            assertThat(committed).as("no committed quarter sent again").allSatisfy((id, times) -> assertThat(times).as("id " + id).isEqualTo(1));
+        } finally {
+            server.stop(0);
+        }
+    }
+
     /** A TLS server context with a self-signed certificate, which no JVM trusts by default. */
     private static SSLContext selfSignedTls(Path dir) throws Exception {
         Path keystore = dir.resolve("stub.p12");

@@ -64,7 +64,7 @@ class ErrorPolicyEnforcerCloseTest {
     void closeWaitsForTheLetterBeingWrittenAndLaterLettersFail() throws Exception {
         WriterTestContext context = new WriterTestContext();
         SlowHandler handler = new SlowHandler();
-        ErrorPolicyEnforcer enforcer = new ErrorPolicyEnforcer(ErrorPolicy.deadLetter(handler), new SinkMetrics(context.metricGroup()));
+        ErrorPolicyEnforcer enforcer = new ErrorPolicyEnforcer(ErrorPolicy.deadLetter(handler), new SinkMetrics(context.metricGroup(), Runnable::run));
         enforcer.open(0, 0);
 
         CompletableFuture<Exception> httpThread =

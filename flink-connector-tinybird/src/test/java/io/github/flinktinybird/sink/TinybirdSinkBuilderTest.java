@@ -353,6 +353,7 @@ class TinybirdSinkBuilderTest {
         config.set(TinybirdSinkOptions.ERROR_POLICY, ErrorPolicy.Action.DEAD_LETTER);
         config.set(TinybirdSinkOptions.DEAD_LETTER_PATH, "file:///var/tmp/tinybird-dead-letters");
         config.set(TinybirdSinkOptions.FAIL_ON_PARTIAL_INGEST, true);
+        config.set(TinybirdSinkOptions.MAX_BUFFERED_BYTES, 8_000_000L);
         return config;
     }
 
@@ -389,7 +390,28 @@ class TinybirdSinkBuilderTest {
                 .contains("maxTimeInBufferMS=250")
                 .contains("maxInFlightRequests=2")
                 .contains("maxBufferedRequests=5120")
-                .contains("maxRecordSizeInBytes=4096");
+                .contains("maxRecordSizeInBytes=4096")
+                .contains("maxBufferedBytes=8000000");
+    }
+
+    @Test
+    void aFlushBufferBelowOneMiBBringsTheDefaultRecordCapDownWithIt() {
+        assertThat(built(valid().setMaxBatchSizeInBytes(100_000)))
+                .contains("maxBatchSizeInBytes=100000")
+                .contains("maxRecordSizeInBytes=100000");
+        assertThat(built(valid().setMaxBatchSizeInBytes(100_000).setMaxRecordSizeInBytes(5_000))).contains("maxRecordSizeInBytes=5000");
+        assertBuildFails(valid().setMaxBatchSizeInBytes(100_000).setMaxRecordSizeInBytes(200_000),
+                "sink.max-record-size", "sink.flush-buffer.size");
+        assertThat(built(valid())).as("the default").contains("maxRecordSizeInBytes=1048576");
+    }
+
+    @Test
+    void aByteBoundBelowTwoBatchesIsRefusedNamingBothSettings() {
+        assertBuildFails(valid().setMaxBatchSizeInBytes(4_000_000).setMaxBufferedBytes(7_999_999),
+                "sink.max-buffered-bytes", "sink.flush-buffer.size", "at least 8000000");
+        assertThat(built(valid().setMaxBatchSizeInBytes(4_000_000).setMaxBufferedBytes(8_000_000)))
+                .contains("maxBufferedBytes=8000000");
+        assertThat(built(valid())).as("the default").contains("maxBufferedBytes=" + 64L * 1024 * 1024);
     }
 
     @Test

@@ -217,4 +217,40 @@ class TinybirdSinkITCase {
         List<?> requests = emulator.requests();
         assertThat(requests).isNotEmpty();
     }
+
+    @Test
+    void checkpointsTakenWhileTinybirdCommitsLoseNothingAcrossAFailure() throws Exception {
+        // Every wait=true answer takes 500 ms and a checkpoint is due every 100 ms: checkpoints
+        // complete while requests are in flight, and the failure comes after one of them.
+        emulator.close();
+        emulator = EventsApiEmulator.builder().commitLatency(Duration.ofMillis(500)).start();
+        FAILED_ONCE.set(false);
+        ROWS_AT_FAILURE.set(-1);
+        Configuration config = new Configuration();
+        config.setString("restart-strategy.type", "fixed-delay");
+        config.setString("restart-strategy.fixed-delay.attempts", "3");
+        config.setString("restart-strategy.fixed-delay.delay", "100 ms");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(1);
+        env.enableCheckpointing(100);
+
+        DataGeneratorSource<Long> source =
+                new DataGeneratorSource<>(index -> index, Long.MAX_VALUE, RateLimiterStrategy.perSecond(20_000), Types.LONG);
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "events")
+                .filter(index -> index < FAILOVER_EVENTS)
+                .map(Event::new).returns(Event.class)
+                .map(new FailAfterCheckpoint()).returns(Event.class)
+                .sinkTo(sink().setMaxBatchSize(100).setMaxTimeInBufferMS(100).setMaxInFlightRequests(4).build());
+
+        JobClient job = env.executeAsync("checkpoints under commit latency");
+        try {
+            Deadline.await("every event in Tinybird", Duration.ofSeconds(120), () -> idCounts().size() >= FAILOVER_EVENTS);
+        } finally {
+            job.cancel().get();
+        }
+
+        assertThat(FAILED_ONCE).as("the job failed once after a checkpoint").isTrue();
+        System.out.printf("rows in Tinybird when the job failed: %d of %d%n", ROWS_AT_FAILURE.get(), FAILOVER_EVENTS);
+        assertEveryIdOnce(FAILOVER_EVENTS, true);
+    }
 }

@@ -138,6 +138,25 @@ class TinybirdSinkWriterTest {
         assertThat(emulator.requests()).hasSize(1);
     }
 
+    @Test
+    void countsAreExactWhenManyAnswersArriveAtOnce() throws Exception {
+        // One record per request and many in flight: thousands of answers counted on HTTP threads
+        // at the same time. A plain counter loses increments here.
+        TinybirdSinkWriter<Event> writer = open(sink().setMaxBatchSize(1).setMaxInFlightRequests(32).setMaxBufferedRequests(10_000)
+                .setRetryPolicy(RetryPolicy.builder().maxAttempts(1_000).initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(5)).build()));
+        emulator.failNext(500, Fault.UNAVAILABLE_503);
+        write(writer, 0, 4_000);
+        writer.flush(true);
+
+        assertThat(ids("events")).isEqualTo(range(0, 4_000));
+        assertThat(context.counter("rowsCommitted")).isEqualTo(4_000);
+        assertThat(context.counter("requestsCommitted")).isEqualTo(4_000);
+        assertThat(context.counter("requestsRetry")).isEqualTo(500);
+        assertThat(context.counter("recordsRetried")).isEqualTo(500);
+        assertThat(context.numRecordsSendErrors()).isEqualTo(500);
+        assertThat(context.histogram("requestLatencyMs").getCount()).isEqualTo(4_500);
+    }
+
     // ---- request shape ------------------------------------------------------------------------
 
     @Test
@@ -394,7 +413,7 @@ class TinybirdSinkWriterTest {
         Throwable failure = catchThrowable(() -> writer.flush(true));
 
         assertThat(ExceptionUtils.findThrowable(failure, TinybirdSinkException.class))
-                .hasValueSatisfying(e -> assertThat(e.getMessage()).contains("404", "region"));
+                .hasValueSatisfying(e -> assertThat(e.getMessage()).contains("404", "region", emulator.endpoint()));
     }
 
     @Test
@@ -558,11 +577,15 @@ class TinybirdSinkWriterTest {
     @Test
     void closeReleasesTheHttpAndRetryThreads() throws Exception {
         TinybirdSinkWriter<Event> writer = open(sink());
+        emulator.failNext(1, Fault.UNAVAILABLE_503); // a retry, so that the retry thread exists
         write(writer, 0, 10);
         writer.flush(true);
+        assertThat(context.counter("recordsRetried")).isEqualTo(10);
         // OkHttp renames the callback thread while a call runs, and flush may return before it is
         // back under its own name.
-        Deadline.await("the sink's HTTP thread to be idle", Duration.ofSeconds(10), () -> !liveThreads().isEmpty());
+        Deadline.await("the sink's HTTP and retry threads", Duration.ofSeconds(10), () ->
+                liveThreads().stream().anyMatch(name -> name.startsWith("tinybird-http-"))
+                        && liveThreads().stream().anyMatch(name -> name.startsWith("tinybird-retry-")));
 
         writers.forEach(TinybirdSinkWriter::close);
         writers.clear();

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Issue 11's measurement: events/s with checkpoints every second vs every 10 minutes, against an
+# Events API emulator answering each wait=true request after a commit latency. Parallelism 2,
+# the sink's defaults. Usage: bench/checkpoints.sh [latencyMs=1000] [secondsPerRun=30]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jvm=(
+  -Xms2g -Xmx2g -XX:+UseG1GC
+  -Dsun.net.httpserver.nodelay=true
+  -Dlog4j.configurationFile=bench/log4j2-bench.properties
+  --add-opens=java.base/java.lang=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.time=ALL-UNNAMED
+)
+exec mvn -B -q -ntp test-compile exec:exec \
+  -Dexec.executable=java \
+  -Dexec.classpathScope=test \
+  -Dexec.args="${jvm[*]} -classpath %classpath io.github.flinktinybird.bench.CheckpointBench $*"

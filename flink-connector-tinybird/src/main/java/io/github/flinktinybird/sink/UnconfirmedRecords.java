@@ -1,0 +1,174 @@
+package io.github.flinktinybird.sink;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
+
+/**
+ * The records a writer handed to Tinybird and Tinybird has not confirmed: parts of requests in
+ * flight, and records waiting out a retry backoff. Together with Flink's buffer this is everything
+ * the sink accepted and may not lose, so a snapshot takes it all and a checkpoint never has to wait
+ * for an answer.
+ *
+ * <p>HTTP threads move records between the two (an answer ends a part; a retry makes its records
+ * wait), the task thread adds parts and takes due records back; each move is one step under the
+ * lock, so a snapshot sees every record exactly once.
+ */
+final class UnconfirmedRecords {
+
+    /** One request's records, to one Data Source; ended exactly once. */
+    static final class Part {
+        final String dataSource;
+        final List<TinybirdRecord> records;
+        final long bytes;
+
+        Part(String dataSource, List<TinybirdRecord> records) {
+            this.dataSource = dataSource;
+            this.records = records;
+            this.bytes = bytesOf(records);
+        }
+    }
+
+    private static final class Waiting {
+        final long notBeforeNanos;
+        final long sequence;
+        final List<TinybirdRecord> records;
+        /** How many of {@code records} went back to Flink's buffer already. */
+        int taken;
+
+        Waiting(long notBeforeNanos, long sequence, List<TinybirdRecord> records) {
+            this.notBeforeNanos = notBeforeNanos;
+            this.sequence = sequence;
+            this.records = records;
+        }
+    }
+
+    private final Set<Part> inFlight = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final PriorityQueue<Waiting> waiting =
+            new PriorityQueue<>((a, b) -> a.notBeforeNanos != b.notBeforeNanos
+                    ? Long.compare(a.notBeforeNanos - b.notBeforeNanos, 0)
+                    : Long.compare(a.sequence, b.sequence));
+    private long sequence;
+    private long inFlightBytes;
+    private long waitingBytes;
+    private int waitingRecords;
+
+    synchronized void sent(Part part) {
+        if (inFlight.add(part)) {
+            inFlightBytes += part.bytes;
+        }
+    }
+
+    /**
+     * Ends a part whose records were committed, dead-lettered, discarded or failed.
+     *
+     * @return false if the part had already ended (its answer came too late), so nothing is done
+     */
+    synchronized boolean ended(Part part) {
+        if (!inFlight.remove(part)) {
+            return false;
+        }
+        inFlightBytes -= part.bytes;
+        return true;
+    }
+
+    synchronized boolean isInFlight(Part part) {
+        return inFlight.contains(part);
+    }
+
+    /** Replaces a part by its halves (after a 413), atomically. */
+    synchronized boolean split(Part part, Part first, Part second) {
+        if (!ended(part)) {
+            return false;
+        }
+        sent(first);
+        sent(second);
+        return true;
+    }
+
+    /**
+     * Ends a part and makes {@code again} (its records, one failed attempt more) wait until
+     * {@code notBeforeNanos} (a {@link System#nanoTime()} value), atomically.
+     */
+    synchronized boolean retryLater(Part part, List<TinybirdRecord> again, long notBeforeNanos) {
+        if (!ended(part)) {
+            return false;
+        }
+        if (!again.isEmpty()) {
+            waiting.add(new Waiting(notBeforeNanos, sequence++, again));
+            waitingBytes += bytesOf(again);
+            waitingRecords += again.size();
+        }
+        return true;
+    }
+
+    /** How many waiting records are due at {@code nowNanos}. */
+    synchronized int dueRecords(long nowNanos) {
+        int due = 0;
+        for (Waiting w : waiting) {
+            if (w.notBeforeNanos - nowNanos <= 0) {
+                due += w.records.size() - w.taken;
+            }
+        }
+        return due;
+    }
+
+    /**
+     * Removes and returns one waiting record due at {@code nowNanos}, the oldest first, or {@code
+     * null}. One at a time, so that a record leaves this set only as it enters Flink's buffer.
+     */
+    synchronized TinybirdRecord pollDue(long nowNanos) {
+        Waiting w = waiting.peek();
+        if (w == null || w.notBeforeNanos - nowNanos > 0) {
+            return null;
+        }
+        TinybirdRecord record = w.records.get(w.taken++);
+        if (w.taken == w.records.size()) {
+            waiting.poll();
+        }
+        waitingBytes -= record.sizeInBytes();
+        waitingRecords--;
+        return record;
+    }
+
+    /** Nanoseconds from {@code nowNanos} until the next waiting record is due, or -1 if none waits. */
+    synchronized long nanosUntilNextDue(long nowNanos) {
+        return waiting.isEmpty() ? -1 : Math.max(0, waiting.peek().notBeforeNanos - nowNanos);
+    }
+
+    /** Every unconfirmed record, in flight first, then waiting; a copy. */
+    synchronized List<TinybirdRecord> snapshot() {
+        List<TinybirdRecord> all = new ArrayList<>();
+        for (Part part : inFlight) {
+            all.addAll(part.records);
+        }
+        for (Waiting w : waiting) {
+            all.addAll(w.records.subList(w.taken, w.records.size()));
+        }
+        return all;
+    }
+
+    /** Bytes of the lines in flight or waiting, as {@link TinybirdRecord#sizeInBytes()} counts them. */
+    synchronized long bytes() {
+        return inFlightBytes + waitingBytes;
+    }
+
+    synchronized int waitingRecords() {
+        return waitingRecords;
+    }
+
+    synchronized int partsInFlight() {
+        return inFlight.size();
+    }
+
+    private static long bytesOf(List<TinybirdRecord> records) {
+        long bytes = 0;
+        for (TinybirdRecord record : records) {
+            bytes += record.sizeInBytes();
+        }
+        return bytes;
+    }
+}
