@@ -67,10 +67,11 @@ final class Http2StreamServer extends Http2ConnectionHandler {
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         super.handlerAdded(ctx);
         faults.connectionAccepted();
+        connection().remote().maxActiveStreams(Integer.MAX_VALUE); // see onSettingsAckRead
         // Widen the connection-level receive window too (the settings only set the per-stream one).
         connection().local().flowController().incrementWindowSize(
                 connection().connectionStream(), RECEIVE_WINDOW - 65_535);
-        ctx.flush();
+        flushFrames(ctx);
     }
 
     private final class Listener extends Http2EventAdapter {
@@ -111,18 +112,37 @@ final class Http2StreamServer extends Http2ConnectionHandler {
         public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
             pending.remove(streamId);
         }
+
+        @Override
+        public void onSettingsAckRead(ChannelHandlerContext ctx) {
+            // Netty would now enforce our MAX_CONCURRENT_STREAMS itself, by refusing to create the
+            // stream; the client's DATA frames for it would then look like frames of a stream that
+            // never existed, a connection error that kills every other stream. So the limit is
+            // announced, and enforced in requestHeaders() on a stream that exists.
+            connection().remote().maxActiveStreams(Integer.MAX_VALUE);
+        }
     }
 
     private void requestHeaders(ChannelHandlerContext ctx, int streamId, Http2Headers headers, boolean endOfStream) {
         if (goAwayLastStreamId >= 0 && streamId > goAwayLastStreamId) {
-            // Netty ignores new streams after a GOAWAY; this is a stream's trailers at most.
+            // Sent before the client saw the GOAWAY: never processed, and the client knows it.
+            recordRefused(headers);
+            forgetStreamsAboveGoAway();
+            return;
+        }
+        if (connection().numActiveStreams() > faults.maxConcurrentStreams) {
+            // Over the limit announced (a client may open streams before our SETTINGS reach it):
+            // refused, never processed, as RFC 9113 section 5.1.2 allows. Not counted as a request.
+            recordRefused(headers);
+            resetStream(ctx, streamId, Http2Error.REFUSED_STREAM.code(), ctx.newPromise());
+            flushFrames(ctx);
             return;
         }
         Http2Faults.Fate fate = faults.next();
         if (fate == Http2Faults.Fate.REFUSE) {
             recordRefused(headers);
             resetStream(ctx, streamId, Http2Error.REFUSED_STREAM.code(), ctx.newPromise());
-            ctx.flush();
+            flushFrames(ctx);
             return;
         }
         if (fate == Http2Faults.Fate.GO_AWAY) {
@@ -130,19 +150,38 @@ final class Http2StreamServer extends Http2ConnectionHandler {
             // last-stream id is the one just before it. Streams below it still get their answers.
             recordRefused(headers);
             goAwayLastStreamId = Math.max(0, streamId - 2);
-            goAway(ctx, goAwayLastStreamId, Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER, ctx.newPromise());
-            ctx.flush();
-            for (Integer later : pending.keySet().toArray(new Integer[0])) {
-                if (later > goAwayLastStreamId) {
-                    pending.remove(later);
-                }
-            }
+            // Written with the frame writer, not Http2ConnectionHandler.goAway(): that would also
+            // make Netty refuse later streams by not creating them, and a refused stream's DATA
+            // would then be a connection error that kills the streams still being answered.
+            frameWriter().writeGoAway(ctx, goAwayLastStreamId, Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER,
+                    ctx.newPromise());
+            flushFrames(ctx);
+            forgetStreamsAboveGoAway();
             closeIfDrained(ctx);
             return;
         }
         pending.put(streamId, new PendingRequest(headers));
         if (endOfStream) {
             dispatch(ctx, streamId);
+        }
+    }
+
+    /** Drops the streams above the GOAWAY's last-stream id without a frame: the client gave them up. */
+    private void forgetStreamsAboveGoAway() {
+        for (Integer later : pending.keySet().toArray(new Integer[0])) {
+            if (later > goAwayLastStreamId) {
+                pending.remove(later);
+            }
+        }
+        try {
+            connection().forEachActiveStream(stream -> {
+                if (stream.id() > goAwayLastStreamId) {
+                    stream.close();
+                }
+                return true;
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -168,7 +207,7 @@ final class Http2StreamServer extends Http2ConnectionHandler {
         if (connection().stream(streamId) != null) {
             encoder().writeHeaders(ctx, streamId, headers, 0, false, ctx.newPromise());
             encoder().writeData(ctx, streamId, body, 0, true, ctx.newPromise());
-            ctx.flush();
+            flushFrames(ctx);
         } else {
             body.release();
         }
@@ -179,7 +218,7 @@ final class Http2StreamServer extends Http2ConnectionHandler {
     void abandon(ChannelHandlerContext ctx, int streamId) {
         dispatched--;
         resetStream(ctx, streamId, Http2Error.INTERNAL_ERROR.code(), ctx.newPromise());
-        ctx.flush();
+        flushFrames(ctx);
         closeIfDrained(ctx);
     }
 
@@ -193,9 +232,23 @@ final class Http2StreamServer extends Http2ConnectionHandler {
         (tls != null ? tls : ctx).close();
     }
 
+    /**
+     * Through this handler's own flush, which writes the DATA frames its flow controller holds;
+     * {@code ctx.flush()} would start below this handler and leave them pending.
+     */
+    private void flushFrames(ChannelHandlerContext ctx) {
+        try {
+            flush(ctx);
+        } catch (Exception e) {
+            ctx.fireExceptionCaught(e);
+        }
+    }
+
     /** After a GOAWAY, the connection closes once the streams it still serves are answered. */
     private void closeIfDrained(ChannelHandlerContext ctx) {
         if (goAwayLastStreamId >= 0 && dispatched == 0) {
+            // Below this handler, so that it does not send a GOAWAY of its own (with a higher
+            // last-stream id); the TLS layer still flushes what was written, then closes.
             ctx.close();
         }
     }
