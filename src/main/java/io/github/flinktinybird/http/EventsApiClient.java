@@ -200,7 +200,9 @@ public final class EventsApiClient implements AutoCloseable {
                 response.header("Retry-After"),
                 response.header("X-RateLimit-Reset"),
                 response.header("Location"),
-                text);
+                text,
+                response.header("X-RateLimit-Limit"),
+                response.header("X-RateLimit-Remaining"));
     }
 
     /** Cancels the calls still running and stops the HTTP threads. */

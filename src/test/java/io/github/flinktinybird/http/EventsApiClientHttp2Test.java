@@ -206,6 +206,36 @@ class EventsApiClientHttp2Test {
     }
 
     @Test
+    void theQuotaIsSharedAcrossHttp2ConnectionsAndItsHeadersReachTheClient() throws Exception {
+        start(EventsApiEmulator.builder().requestQuota(2), 4);
+        try (EventsApiClient second = new EventsApiClient(emulator.endpoint(), EventsApiEmulator.DEFAULT_TOKEN, true,
+                Compression.NONE, CALL_TIMEOUT, 4, "second client", emulator.trustManager())) {
+            List<EventsApiResponse> answers = new ArrayList<>();
+            for (int id = 0; id < 6; id++) {
+                EventsApiClient sender = id % 2 == 0 ? client : second;
+                answers.add(sender.send("events", List.of(("{\"id\":" + id + "}").getBytes(StandardCharsets.UTF_8)))
+                        .get(30, TimeUnit.SECONDS));
+            }
+
+            assertThat(answers).allSatisfy(answer -> {
+                assertThat(answer.rateLimitLimit()).isEqualTo("2");
+                assertThat(answer.rateLimitRemaining()).isNotNull();
+                assertThat(answer.rateLimitReset()).isEqualTo("1");
+            });
+            // Six requests at two per window all pass only if spread over three windows (> 2 s).
+            List<EventsApiResponse> refused = new ArrayList<>();
+            answers.stream().filter(a -> a.status() == 429).forEach(refused::add);
+            assertThat(refused).isNotEmpty().allSatisfy(answer -> {
+                assertThat(answer.retryAfter()).isEqualTo("1");
+                assertThat(answer.rateLimitRemaining()).isEqualTo("0");
+            });
+            assertThat(emulator.http2Connections()).isGreaterThanOrEqualTo(2);
+            assertThat(emulator.idCounts("events").values().stream().mapToInt(Integer::intValue).sum())
+                    .isEqualTo(answers.size() - refused.size());
+        }
+    }
+
+    @Test
     void aConnectionDroppedMidRequestIsAnOrdinaryRetryAndTheNextRequestGetsThrough() throws Exception {
         start(EventsApiEmulator.builder(), 2);
         assertThat(outcomeOf(send(0)).kind()).isEqualTo(Outcome.Kind.COMMITTED);
