@@ -111,6 +111,7 @@ final class Http2StreamServer extends Http2ConnectionHandler {
         @Override
         public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
             pending.remove(streamId);
+            closeIfDrained(ctx);
         }
 
         @Override
@@ -246,7 +247,8 @@ final class Http2StreamServer extends Http2ConnectionHandler {
 
     /** After a GOAWAY, the connection closes once the streams it still serves are answered. */
     private void closeIfDrained(ChannelHandlerContext ctx) {
-        if (goAwayLastStreamId >= 0 && dispatched == 0) {
+        // Streams at or below the last-stream id still receiving their bodies must be answered too.
+        if (goAwayLastStreamId >= 0 && dispatched == 0 && pending.isEmpty()) {
             // Below this handler, so that it does not send a GOAWAY of its own (with a higher
             // last-stream id); the TLS layer still flushes what was written, then closes.
             ctx.close();

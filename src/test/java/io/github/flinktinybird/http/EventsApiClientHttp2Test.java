@@ -205,6 +205,27 @@ class EventsApiClientHttp2Test {
         assertThat(emulator.idCounts("events").values()).containsOnly(1);
     }
 
+    /** Issue 12's HTTP/2 bar, at the client: GOAWAY every 25 requests and every 13th stream refused. */
+    @Test
+    void underGoAwaysAndRefusedStreamsEveryFailureIsAFreeResendAndNothingIsLostOrDuplicated() throws Exception {
+        start(EventsApiEmulator.builder().goAwayEvery(25).refuseEveryKthStream(13), 8);
+        int requests = 200;
+        Map<Integer, Outcome> first = new LinkedHashMap<>();
+        for (int from = 0; from < requests; from += 20) {
+            first.putAll(sendAll(range(from, from + 20)));
+        }
+
+        assertThat(first.values()).extracting(Outcome::kind).as("no attempt spent: %s", first)
+                .isSubsetOf(Outcome.Kind.COMMITTED, Outcome.Kind.RESEND_NOW);
+        assertThat(ids(first, Outcome.Kind.RESEND_NOW)).hasSizeGreaterThanOrEqualTo(requests / 13 + requests / 25 - 2);
+        assertStoredExactly(first);
+        assertThat(resendUntilCommitted(ids(first, Outcome.Kind.RESEND_NOW))).isEmpty();
+        Map<String, Integer> counts = emulator.idCounts("events");
+        assertThat(counts).as("nothing lost").hasSize(requests);
+        assertThat(counts.values()).as("nothing duplicated").containsOnly(1);
+        assertThat(emulator.goAwaysSent()).isGreaterThanOrEqualTo(requests / 25);
+    }
+
     @Test
     void theQuotaIsSharedAcrossHttp2ConnectionsAndItsHeadersReachTheClient() throws Exception {
         start(EventsApiEmulator.builder().requestQuota(2), 4);
