@@ -1,9 +1,10 @@
 package io.github.flinktinybird.emulator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
 
-import java.io.IOException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.X509TrustManager;
+
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,6 +27,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * quarantines every other line, and answers like Tinybird: 200 with {@code wait=true}, otherwise
  * 202, with {@code {"successful_rows": N, "quarantined_rows": M}}. Faults can be injected at
  * random from a seeded {@link FaultPlan} or one by one with {@link #failNext(int, Fault)}.
+ *
+ * <p>Each Data Source has a budget shared by every client, as in Tinybird: every answer carries
+ * {@code X-RateLimit-Limit/Remaining/Reset}, and with {@link Builder#requestQuota(int)} or
+ * {@link Builder#byteQuota(long)} requests over it get 429 with {@code Retry-After}. By default the
+ * emulator speaks plain HTTP/1.1; {@link Builder#https()} adds TLS, and {@link Builder#http2()}
+ * serves TLS + HTTP/2 (as Tinybird does) with GOAWAY and refused-stream injection. Clients trust
+ * the emulator's certificate with {@link #trustManager()}.
  *
  * <p>Rows are visible as soon as the request is answered, also for 202: the emulator does not
  * model Tinybird's delayed flush. The {@code ?token=} query parameter is deliberately not
@@ -52,10 +60,16 @@ public final class EventsApiEmulator implements AutoCloseable {
 
     private final EmulatorStore store;
     private final FaultInjector faults;
+    private final DataSourceQuotas quotas;
     private final EventsHandler handler;
     private final ExecutorService executor;
     private final InetAddress address = ipv4Loopback();
-    private HttpServer server;
+    /** Null for plain HTTP. */
+    private final EmulatorTls tls;
+    /** Null unless serving HTTP/2. */
+    private final Http2Faults http2;
+    private final EmulatorFrontEnd frontEnd;
+    private boolean running;
     private int port;
     private boolean closed;
 
@@ -65,7 +79,8 @@ public final class EventsApiEmulator implements AutoCloseable {
                 : Collections.unmodifiableSet(new LinkedHashSet<>(builder.tokens));
         this.store = new EmulatorStore(builder.idField);
         this.faults = new FaultInjector(builder.faultPlan);
-        this.handler = new EventsHandler(tokens, builder.maxRequestBytes, store, faults, builder.commitLatency);
+        this.quotas = new DataSourceQuotas(builder.requestQuota, builder.byteQuota);
+        this.handler = new EventsHandler(tokens, builder.maxRequestBytes, store, faults, quotas, builder.commitLatency);
         // Unbounded and cached so that a SLOW answer never holds up other requests.
         this.executor = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "tinybird-emulator-" + THREAD_IDS.incrementAndGet());
@@ -73,6 +88,14 @@ public final class EventsApiEmulator implements AutoCloseable {
             return thread;
         });
         this.port = builder.port;
+        this.tls = builder.https || builder.http2 ? EmulatorTls.load() : null;
+        if (builder.http2) {
+            this.http2 = new Http2Faults(builder.maxConcurrentStreams, builder.goAwayEvery, builder.refuseEvery);
+            this.frontEnd = new Http2FrontEnd(handler, store, http2, executor, builder.maxRequestBytes, tls);
+        } else {
+            this.http2 = null;
+            this.frontEnd = new JdkFrontEnd(handler, executor, tls == null ? null : tls.serverContext());
+        }
     }
 
     /** Starts configuring an emulator. */
@@ -80,9 +103,66 @@ public final class EventsApiEmulator implements AutoCloseable {
         return new Builder();
     }
 
-    /** The base URL to give a client, {@code http://127.0.0.1:<port>}, without a trailing slash. */
+    /**
+     * The base URL to give a client, {@code http://127.0.0.1:<port>} ({@code https://} with TLS),
+     * without a trailing slash.
+     */
     public String endpoint() {
-        return "http://" + address.getHostAddress() + ":" + port();
+        return (tls == null ? "http://" : "https://") + address.getHostAddress() + ":" + port();
+    }
+
+    /**
+     * A trust manager that trusts the emulator's self-signed certificate (for {@code 127.0.0.1}
+     * and {@code localhost}) and nothing else, for a client of {@link Builder#https()} or
+     * {@link Builder#http2()}.
+     *
+     * @throws IllegalStateException if the emulator speaks plain HTTP
+     */
+    public X509TrustManager trustManager() {
+        return requireTls().trustManager();
+    }
+
+    /**
+     * A client {@link SSLContext} that trusts the emulator's certificate only, e.g. for
+     * {@code java.net.http.HttpClient.newBuilder().sslContext(...)}.
+     *
+     * @throws IllegalStateException if the emulator speaks plain HTTP
+     */
+    public SSLContext clientSslContext() {
+        return requireTls().clientContext();
+    }
+
+    /**
+     * TCP connections the HTTP/2 front-end has accepted so far, e.g. to check that a client opened
+     * more connections when {@link Builder#maxConcurrentStreams(int)} was low.
+     *
+     * @throws IllegalStateException if the emulator does not speak HTTP/2
+     */
+    public long http2Connections() {
+        return requireHttp2().connectionsAccepted();
+    }
+
+    /**
+     * GOAWAY frames sent by {@link Builder#goAwayEvery(int)} so far.
+     *
+     * @throws IllegalStateException if the emulator does not speak HTTP/2
+     */
+    public long goAwaysSent() {
+        return requireHttp2().goAwaysSent();
+    }
+
+    private EmulatorTls requireTls() {
+        if (tls == null) {
+            throw new IllegalStateException("the emulator speaks plain HTTP: build it with https() or http2()");
+        }
+        return tls;
+    }
+
+    private Http2Faults requireHttp2() {
+        if (http2 == null) {
+            throw new IllegalStateException("the emulator does not speak HTTP/2: build it with http2()");
+        }
+        return http2;
     }
 
     /** The port bound; it stays the same across {@link #stop()} and {@link #restart()}. */
@@ -92,7 +172,7 @@ public final class EventsApiEmulator implements AutoCloseable {
 
     /** Whether the server currently accepts connections. */
     public synchronized boolean isRunning() {
-        return server != null;
+        return running;
     }
 
     /**
@@ -100,9 +180,9 @@ public final class EventsApiEmulator implements AutoCloseable {
      * clients get "connection refused" until {@link #restart()}. Does nothing if already stopped.
      */
     public synchronized void stop() {
-        if (server != null) {
-            server.stop(0);
-            server = null;
+        if (running) {
+            frontEnd.stop();
+            running = false;
         }
     }
 
@@ -201,12 +281,17 @@ public final class EventsApiEmulator implements AutoCloseable {
     }
 
     /**
-     * Forgets rows, quarantined lines, the request log and queued faults, ends an outage and
-     * restarts the random fault sequence from its seed; tokens, limits and the plan are kept.
+     * Forgets rows, quarantined lines, the request log and queued faults, ends an outage, refills
+     * the quotas and restarts the random fault sequence (and the HTTP/2 fault count) from the
+     * start; tokens, limits and the plan are kept.
      */
     public void reset() {
         store.clear();
         faults.reset();
+        quotas.clear();
+        if (http2 != null) {
+            http2.reset();
+        }
     }
 
     private static InetAddress ipv4Loopback() {
@@ -219,16 +304,8 @@ public final class EventsApiEmulator implements AutoCloseable {
     }
 
     private void bind() {
-        try {
-            HttpServer created = HttpServer.create(new InetSocketAddress(address, port), 128);
-            created.createContext("/", handler);
-            created.setExecutor(executor);
-            created.start();
-            server = created;
-            port = created.getAddress().getPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot bind the Events API emulator to " + address + ":" + port, e);
-        }
+        port = frontEnd.start(new InetSocketAddress(address, port));
+        running = true;
     }
 
     /** Configures an {@link EventsApiEmulator}. */
@@ -239,6 +316,13 @@ public final class EventsApiEmulator implements AutoCloseable {
         private int port;
         private String idField;
         private Duration commitLatency = Duration.ZERO;
+        private int requestQuota;
+        private long byteQuota;
+        private boolean https;
+        private boolean http2;
+        private int maxConcurrentStreams = Http2Faults.UNLIMITED_STREAMS;
+        private int goAwayEvery;
+        private int refuseEvery;
 
         private Builder() {
         }
@@ -254,6 +338,87 @@ public final class EventsApiEmulator implements AutoCloseable {
                 throw new IllegalArgumentException("commitLatency must not be negative: " + commitLatency);
             }
             this.commitLatency = commitLatency;
+            return this;
+        }
+
+        /**
+         * Limits every Data Source to {@code requestsPerSecond} requests per one-second window,
+         * shared by all clients and connections; requests over it get 429 with {@code Retry-After}
+         * and store nothing. {@code X-RateLimit-Limit} announces it, {@code X-RateLimit-Remaining}
+         * counts it down, {@code X-RateLimit-Reset} says in how many seconds it is full again.
+         * Default 0: the limit announced is 100 (Tinybird's documented quota), counted but not
+         * enforced.
+         */
+        public Builder requestQuota(int requestsPerSecond) {
+            if (requestsPerSecond < 0) {
+                throw new IllegalArgumentException("requestQuota must not be negative: " + requestsPerSecond);
+            }
+            this.requestQuota = requestsPerSecond;
+            return this;
+        }
+
+        /**
+         * Limits every Data Source to {@code bytesPerSecond} uncompressed body bytes per
+         * one-second window, shared by all clients; a request that would go over it gets 429 with
+         * {@code Retry-After}, except the first of a window, which is always admitted. Default 0:
+         * no byte quota.
+         */
+        public Builder byteQuota(long bytesPerSecond) {
+            if (bytesPerSecond < 0) {
+                throw new IllegalArgumentException("byteQuota must not be negative: " + bytesPerSecond);
+            }
+            this.byteQuota = bytesPerSecond;
+            return this;
+        }
+
+        /** Serves HTTP/1.1 over TLS ({@code https://}) with the emulator's self-signed certificate. */
+        public Builder https() {
+            this.https = true;
+            return this;
+        }
+
+        /**
+         * Serves TLS + HTTP/2 only (ALPN {@code h2}), as Tinybird's endpoints do for clients that
+         * offer it, on Netty. Enables the HTTP/2 faults below.
+         */
+        public Builder http2() {
+            this.http2 = true;
+            return this;
+        }
+
+        /** The MAX_CONCURRENT_STREAMS the HTTP/2 server announces and enforces; default unlimited. */
+        public Builder maxConcurrentStreams(int streams) {
+            if (streams < 1) {
+                throw new IllegalArgumentException("maxConcurrentStreams must be at least 1: " + streams);
+            }
+            this.maxConcurrentStreams = streams;
+            return this;
+        }
+
+        /**
+         * Answers every {@code n}th HTTP/2 request (counted over all connections) with a GOAWAY
+         * whose last-stream id is the stream just before it: that request and any later stream of
+         * the connection are not processed, the earlier ones are answered, then the connection
+         * closes. 0 (the default) never.
+         */
+        public Builder goAwayEvery(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("goAwayEvery must not be negative: " + n);
+            }
+            this.goAwayEvery = n;
+            return this;
+        }
+
+        /**
+         * Refuses every {@code k}th HTTP/2 request (counted over all connections) with {@code
+         * RST_STREAM REFUSED_STREAM}, unprocessed. 0 (the default) never. A request that falls on
+         * both this and {@link #goAwayEvery(int)} is refused.
+         */
+        public Builder refuseEveryKthStream(int k) {
+            if (k < 0) {
+                throw new IllegalArgumentException("refuseEveryKthStream must not be negative: " + k);
+            }
+            this.refuseEvery = k;
             return this;
         }
 
@@ -313,6 +478,10 @@ public final class EventsApiEmulator implements AutoCloseable {
          * @throws UncheckedIOException if the port cannot be bound
          */
         public EventsApiEmulator start() {
+            if (!http2 && (maxConcurrentStreams != Http2Faults.UNLIMITED_STREAMS || goAwayEvery > 0 || refuseEvery > 0)) {
+                throw new IllegalStateException(
+                        "maxConcurrentStreams, goAwayEvery and refuseEveryKthStream are HTTP/2 settings: add http2()");
+            }
             EventsApiEmulator emulator = new EventsApiEmulator(this);
             try {
                 emulator.restart();

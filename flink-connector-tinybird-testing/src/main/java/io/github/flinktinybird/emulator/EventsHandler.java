@@ -2,51 +2,43 @@ package io.github.flinktinybird.emulator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.ZipException;
 
-/** Serves {@code POST /v0/events} for {@link EventsApiEmulator}. */
-final class EventsHandler implements HttpHandler {
-
-    /** Requests per second per Data Source announced in {@code X-RateLimit-Limit}, as in Tinybird's docs. */
-    static final int RATE_LIMIT_PER_SECOND = 100;
+/**
+ * Serves {@code POST /v0/events} for {@link EventsApiEmulator}, whichever front-end (HTTP/1.1 or
+ * TLS + HTTP/2) received the request: the Events API's logic lives only here.
+ */
+final class EventsHandler {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final long WINDOW_NANOS = 1_000_000_000L;
 
     private final Set<String> tokens;
     private final int maxRequestBytes;
     private final EmulatorStore store;
     private final FaultInjector faults;
+    private final DataSourceQuotas quotas;
     /** How long a {@code wait=true} request takes to commit; its own thread waits, no other. */
     private final Duration commitLatency;
-    /** Per key (Data Source): {window start nanos, requests in window}. Guarded by itself. */
-    private final Map<String, long[]> windows = new HashMap<>();
 
-    EventsHandler(Set<String> tokens, int maxRequestBytes, EmulatorStore store, FaultInjector faults) {
-        this(tokens, maxRequestBytes, store, faults, Duration.ZERO);
-    }
-
-    EventsHandler(Set<String> tokens, int maxRequestBytes, EmulatorStore store, FaultInjector faults, Duration commitLatency) {
+    EventsHandler(Set<String> tokens, int maxRequestBytes, EmulatorStore store, FaultInjector faults,
+            DataSourceQuotas quotas, Duration commitLatency) {
         this.tokens = tokens;
         this.maxRequestBytes = maxRequestBytes;
         this.store = store;
         this.faults = faults;
+        this.quotas = quotas;
         this.commitLatency = commitLatency;
     }
 
-    @Override
-    public void handle(HttpExchange exchange) {
+    void handle(EmulatorExchange exchange) {
         RequestOutcome outcome = new RequestOutcome(exchange, System.nanoTime());
         try {
             serve(exchange, outcome);
@@ -64,23 +56,22 @@ final class EventsHandler implements HttpHandler {
         }
     }
 
-    private void serve(HttpExchange exchange, RequestOutcome outcome) throws IOException, InterruptedException {
-        if (!EventsApiEmulator.EVENTS_PATH.equals(exchange.getRequestURI().getPath())) {
+    private void serve(EmulatorExchange exchange, RequestOutcome outcome) throws IOException, InterruptedException {
+        if (!EventsApiEmulator.EVENTS_PATH.equals(exchange.path())) {
             respond(exchange, outcome, 404, error("Not found"), null);
             return;
         }
-        if (!"POST".equals(exchange.getRequestMethod())) {
-            exchange.getResponseHeaders().set("Allow", "POST");
-            respond(exchange, outcome, 405, error("Method not allowed: use POST"), null);
+        if (!"POST".equals(exchange.method())) {
+            respond(exchange, outcome, 405, error("Method not allowed: use POST"), headers("Allow", "POST"));
             return;
         }
         if (faults.unavailable()) {
             outcome.fault = Fault.UNAVAILABLE_503;
-            BoundedBody.drain(exchange.getRequestBody());
+            BoundedBody.drain(exchange.body());
             respond(exchange, outcome, 503, faultBody(Fault.UNAVAILABLE_503, outcome), null);
             return;
         }
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        String authorization = exchange.header("Authorization");
         if (authorization == null) {
             respond(exchange, outcome, 401, error("Authorization header with a Bearer token is required"), null);
             return;
@@ -98,33 +89,43 @@ final class EventsHandler implements HttpHandler {
             respond(exchange, outcome, 400, error("The 'name' query parameter (the Data Source) is required"), null);
             return;
         }
-        String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
+        String encoding = exchange.header("Content-Encoding");
         encoding = encoding == null ? "" : encoding.trim().toLowerCase(Locale.ROOT);
         if (!encoding.isEmpty() && !encoding.equals("identity") && !encoding.equals("gzip")) {
-            BoundedBody.drain(exchange.getRequestBody());
+            BoundedBody.drain(exchange.body());
             respond(exchange, outcome, 415, error("Unsupported Content-Encoding: " + encoding), null);
             return;
         }
         answer(exchange, outcome);
     }
 
-    /** The part after the request was accepted: faults, body limits, storage. */
-    private void answer(HttpExchange exchange, RequestOutcome outcome) throws IOException, InterruptedException {
+    /** The part after the request was accepted: quotas, faults, body limits, storage. */
+    private void answer(EmulatorExchange exchange, RequestOutcome outcome) throws IOException, InterruptedException {
+        BoundedBody body = null;
+        String bodyError = null;
+        try {
+            body = BoundedBody.read(exchange.body(), outcome.gzip, maxRequestBytes);
+            outcome.bodyBytes = body.length();
+        } catch (ZipException | EOFException e) {
+            bodyError = "Invalid gzip body: " + e.getMessage();
+            BoundedBody.drain(exchange.body());
+        }
+        // Before any fault is drawn, so that the fault sequence stays a function of the seed and
+        // the requests admitted.
+        DataSourceQuotas.Verdict quota = quotas.admit(outcome.dataSource, outcome.bodyBytes, System.nanoTime());
+        if (!quota.admitted) {
+            outcome.quotaExceeded = true;
+            respond(exchange, outcome, 429, error("Too many " + quota.exceeded + ": the " + quota.exceeded
+                    + " quota of Data Source '" + outcome.dataSource + "' is used up for this second"),
+                    headers("Retry-After", Long.toString(quota.resetSeconds)), quota);
+            return;
+        }
+
         FaultPlan plan = faults.plan();
         Fault fault = faults.next();
         if (fault == Fault.SLOW) {
             outcome.fault = fault;
             Thread.sleep(plan.slowDelay().toMillis());
-        }
-
-        BoundedBody body = null;
-        String bodyError = null;
-        try {
-            body = BoundedBody.read(exchange.getRequestBody(), outcome.gzip, maxRequestBytes);
-            outcome.bodyBytes = body.length();
-        } catch (ZipException | EOFException e) {
-            bodyError = "Invalid gzip body: " + e.getMessage();
-            BoundedBody.drain(exchange.getRequestBody());
         }
 
         if (fault != null && !fault.storesRows()) {
@@ -133,24 +134,26 @@ final class EventsHandler implements HttpHandler {
                 outcome.lineCount = NdjsonBody.parse(outcome.dataSource, body.bytes(), body.length()).lineCount();
             }
             if (fault == Fault.DROP_CONNECTION) {
-                // Closing an exchange whose response headers were never sent closes the socket.
                 outcome.record(store, RecordedRequest.NO_RESPONSE);
-                exchange.close();
+                exchange.drop();
                 return;
             }
             if (fault == Fault.RATE_LIMITED) {
-                exchange.getResponseHeaders().set("Retry-After", Integer.toString(plan.retryAfterSeconds()));
+                int retryAfter = plan.retryAfterSeconds();
+                respond(exchange, outcome, 429, faultBody(fault, outcome), headers("Retry-After", Integer.toString(retryAfter)),
+                        new DataSourceQuotas.Verdict(false, quota.limit, 0, Math.max(1, retryAfter), "requests"));
+                return;
             }
-            respond(exchange, outcome, fault.status(), faultBody(fault, outcome), plan);
+            respond(exchange, outcome, fault.status(), faultBody(fault, outcome), null, quota);
             return;
         }
         if (bodyError != null) {
-            respond(exchange, outcome, 400, error(bodyError), null);
+            respond(exchange, outcome, 400, error(bodyError), null, quota);
             return;
         }
         if (body.overLimit()) {
             respond(exchange, outcome, 413,
-                    error("Request body is larger than " + maxRequestBytes + " bytes (uncompressed)"), null);
+                    error("Request body is larger than " + maxRequestBytes + " bytes (uncompressed)"), null, quota);
             return;
         }
 
@@ -171,10 +174,10 @@ final class EventsHandler implements HttpHandler {
             if (fault == Fault.MATERIALIZATION_FAILED_422) {
                 errorBody.setAll(counts);
             }
-            respond(exchange, outcome, fault.status(), errorBody, null);
+            respond(exchange, outcome, fault.status(), errorBody, null, quota);
             return;
         }
-        respond(exchange, outcome, outcome.waitRequested ? 200 : 202, counts, null);
+        respond(exchange, outcome, outcome.waitRequested ? 200 : 202, counts, null, quota);
     }
 
     private static ObjectNode faultBody(Fault fault, RequestOutcome outcome) {
@@ -200,45 +203,35 @@ final class EventsHandler implements HttpHandler {
         }
     }
 
-    /**
-     * Records the request, then answers it. Recording first means a test that reads the log
-     * right after getting the answer always finds the request there.
-     */
-    private void respond(HttpExchange exchange, RequestOutcome outcome, int status, ObjectNode body, FaultPlan plan)
-            throws IOException {
-        byte[] bytes = MAPPER.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        setRateLimitHeaders(exchange, outcome, status == 429 ? plan : null);
-        outcome.record(store, status);
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+    private void respond(EmulatorExchange exchange, RequestOutcome outcome, int status, ObjectNode body,
+            Map<String, String> headers) throws IOException {
+        respond(exchange, outcome, status, body, headers, quotas.peek(outcome.dataSource, System.nanoTime()));
     }
 
-    private void setRateLimitHeaders(HttpExchange exchange, RequestOutcome outcome, FaultPlan rateLimitedBy) {
-        long remaining;
-        long resetSeconds;
-        if (rateLimitedBy != null) {
-            remaining = 0;
-            resetSeconds = Math.max(1, rateLimitedBy.retryAfterSeconds());
-        } else {
-            String key = outcome.dataSource == null ? "" : outcome.dataSource;
-            long now = System.nanoTime();
-            synchronized (windows) {
-                long[] window = windows.computeIfAbsent(key, k -> new long[] {now, 0});
-                if (now - window[0] >= WINDOW_NANOS) {
-                    window[0] = now;
-                    window[1] = 0;
-                }
-                window[1]++;
-                remaining = Math.max(0, RATE_LIMIT_PER_SECOND - window[1]);
-                resetSeconds = Math.max(1, (window[0] + WINDOW_NANOS - now + 999_999_999L) / 1_000_000_000L);
-            }
+    /**
+     * Records the request, then answers it, with the rate-limit headers on every answer. Recording
+     * first means a test that reads the log right after getting the answer always finds the
+     * request there.
+     */
+    private void respond(EmulatorExchange exchange, RequestOutcome outcome, int status, ObjectNode body,
+            Map<String, String> headers, DataSourceQuotas.Verdict quota) throws IOException {
+        byte[] bytes = MAPPER.writeValueAsBytes(body);
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("Content-Type", "application/json");
+        all.put("X-RateLimit-Limit", Integer.toString(quota.limit));
+        all.put("X-RateLimit-Remaining", Long.toString(quota.remaining));
+        all.put("X-RateLimit-Reset", Long.toString(quota.resetSeconds));
+        if (headers != null) {
+            all.putAll(headers);
         }
-        exchange.getResponseHeaders().set("X-RateLimit-Limit", Integer.toString(RATE_LIMIT_PER_SECOND));
-        exchange.getResponseHeaders().set("X-RateLimit-Remaining", Long.toString(remaining));
-        exchange.getResponseHeaders().set("X-RateLimit-Reset", Long.toString(resetSeconds));
+        outcome.record(store, status);
+        exchange.respond(status, all, bytes);
+    }
+
+    private static Map<String, String> headers(String name, String value) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(name, value);
+        return headers;
     }
 
     private static ObjectNode error(String message) {

@@ -11,6 +11,11 @@ public final class RecordedRequest {
 
     /** {@link #status()} of a request whose connection was closed without an answer. */
     public static final int NO_RESPONSE = -1;
+    /**
+     * {@link #status()} of an HTTP/2 request the emulator never processed: its stream was refused
+     * ({@code RST_STREAM REFUSED_STREAM}) or was above the last-stream id of a {@code GOAWAY}.
+     */
+    public static final int REFUSED = -2;
 
     private final String method;
     private final String path;
@@ -24,11 +29,12 @@ public final class RecordedRequest {
     private final int lineCount;
     private final int status;
     private final Fault fault;
+    private final boolean quotaExceeded;
     private final long arrivalNanos;
 
     RecordedRequest(String method, String path, String dataSource, boolean waitRequested, boolean gzip,
             String contentType, String userAgent, boolean authorizationPresent, long bodyBytes, int lineCount,
-            int status, Fault fault, long arrivalNanos) {
+            int status, Fault fault, boolean quotaExceeded, long arrivalNanos) {
         this.method = method;
         this.path = path;
         this.dataSource = dataSource;
@@ -41,6 +47,7 @@ public final class RecordedRequest {
         this.lineCount = lineCount;
         this.status = status;
         this.fault = fault;
+        this.quotaExceeded = quotaExceeded;
         this.arrivalNanos = arrivalNanos;
     }
 
@@ -97,7 +104,10 @@ public final class RecordedRequest {
         return lineCount;
     }
 
-    /** The status answered, or {@link #NO_RESPONSE} when the connection was dropped. */
+    /**
+     * The status answered, {@link #NO_RESPONSE} when the connection was dropped, {@link #REFUSED}
+     * when an HTTP/2 stream was refused unprocessed.
+     */
     public int status() {
         return status;
     }
@@ -105,6 +115,15 @@ public final class RecordedRequest {
     /** The fault that shaped the answer, if any. */
     public Optional<Fault> fault() {
         return Optional.ofNullable(fault);
+    }
+
+    /**
+     * Whether the request was answered 429 because its Data Source's request or byte quota was used
+     * up ({@link EventsApiEmulator.Builder#requestQuota(int)}, {@link
+     * EventsApiEmulator.Builder#byteQuota(long)}), rather than by an injected {@link Fault}.
+     */
+    public boolean quotaExceeded() {
+        return quotaExceeded;
     }
 
     /** {@link System#nanoTime()} when the request reached the emulator, to measure spacing of retries. */
@@ -117,6 +136,6 @@ public final class RecordedRequest {
         return "RecordedRequest{" + method + ' ' + path + ", dataSource=" + dataSource + ", wait=" + waitRequested
                 + ", gzip=" + gzip + ", contentType=" + contentType + ", userAgent=" + userAgent
                 + ", authorizationPresent=" + authorizationPresent + ", bodyBytes=" + bodyBytes + ", lineCount="
-                + lineCount + ", status=" + status + ", fault=" + fault + ", arrivalNanos=" + arrivalNanos + '}';
+                + lineCount + ", status=" + status + ", fault=" + fault + ", quotaExceeded=" + quotaExceeded + ", arrivalNanos=" + arrivalNanos + '}';
     }
 }

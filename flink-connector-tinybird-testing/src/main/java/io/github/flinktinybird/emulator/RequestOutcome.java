@@ -1,7 +1,5 @@
 package io.github.flinktinybird.emulator;
 
-import com.sun.net.httpserver.HttpExchange;
-
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -24,20 +22,22 @@ final class RequestOutcome {
     long bodyBytes;
     int lineCount;
     Fault fault;
+    /** Answered 429 because the Data Source's quota was used up (not an injected fault). */
+    boolean quotaExceeded;
     private boolean recorded;
 
-    RequestOutcome(HttpExchange exchange, long arrivalNanos) {
-        Map<String, String> query = parseQuery(exchange.getRequestURI().getRawQuery());
+    RequestOutcome(EmulatorExchange exchange, long arrivalNanos) {
+        Map<String, String> query = parseQuery(exchange.rawQuery());
         String name = query.get("name");
-        String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
-        this.method = exchange.getRequestMethod();
-        this.path = exchange.getRequestURI().getPath();
+        String encoding = exchange.header("Content-Encoding");
+        this.method = exchange.method();
+        this.path = exchange.path();
         this.dataSource = name == null || name.trim().isEmpty() ? null : name;
         this.waitRequested = "true".equalsIgnoreCase(query.get("wait"));
         this.gzip = encoding != null && encoding.trim().equalsIgnoreCase("gzip");
-        this.contentType = exchange.getRequestHeaders().getFirst("Content-Type");
-        this.userAgent = exchange.getRequestHeaders().getFirst("User-Agent");
-        this.authorizationPresent = exchange.getRequestHeaders().containsKey("Authorization");
+        this.contentType = exchange.header("Content-Type");
+        this.userAgent = exchange.header("User-Agent");
+        this.authorizationPresent = exchange.header("Authorization") != null;
         this.arrivalNanos = arrivalNanos;
     }
 
@@ -48,7 +48,7 @@ final class RequestOutcome {
         }
         recorded = true;
         store.record(new RecordedRequest(method, path, dataSource, waitRequested, gzip, contentType, userAgent,
-                authorizationPresent, bodyBytes, lineCount, status, fault, arrivalNanos));
+                authorizationPresent, bodyBytes, lineCount, status, fault, quotaExceeded, arrivalNanos));
     }
 
     /** The first value of each query parameter, percent-decoded; a malformed escape is kept as is. */

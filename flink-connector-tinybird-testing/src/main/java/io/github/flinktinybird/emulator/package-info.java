@@ -17,7 +17,8 @@
  * }</pre>
  *
  * <p>Random faults come from a seeded {@link io.github.flinktinybird.emulator.FaultPlan}, so a
- * failing run can be replayed. The emulator depends only on the JDK's {@code com.sun.net.httpserver}
- * and Jackson databind.
+ * failing run can be replayed. Per-Data-Source quotas answer 429 with {@code Retry-After}, and a
+ * TLS + HTTP/2 mode injects GOAWAY and refused streams. The emulator depends only on the JDK's
+ * {@code com.sun.net.httpserver} and Jackson databind, plus Netty for its HTTP/2 mode.
  */
 package io.github.flinktinybird.emulator;

@@ -240,6 +240,64 @@ class EventsApiEmulatorTest {
         }
     }
 
+    @Test
+    void requestQuotaIsSharedByAllClientsOfADataSourceAndAnswers429WithRetryAfter() throws Exception {
+        try (EventsApiEmulator limited = EventsApiEmulator.builder().requestQuota(3).start()) {
+            HttpClient other = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            List<HttpResponse<String>> responses = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                // Two clients, two connections: one budget.
+                HttpClient sender = i % 2 == 0 ? client : other;
+                responses.add(sender.send(HttpRequest.newBuilder(
+                                URI.create(limited.endpoint() + "/v0/events?name=events&wait=true"))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"id\":" + i + "}")).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+
+            List<HttpResponse<String>> refused = responses.stream().filter(r -> r.statusCode() == 429)
+                    .collect(Collectors.toList());
+            long admitted = responses.stream().filter(r -> r.statusCode() == 200).count();
+            // Ten requests at three per window all pass only if they are spread over four windows (> 3 s).
+            assertThat(refused).isNotEmpty();
+            assertThat(admitted + refused.size()).isEqualTo(10);
+            assertThat(limited.rowCount("events")).as("refused requests store nothing").isEqualTo(admitted);
+            for (HttpResponse<String> response : responses) {
+                assertThat(response.headers().firstValue("X-RateLimit-Limit")).hasValue("3");
+                assertThat(response.headers().firstValue("X-RateLimit-Reset")).hasValue("1");
+            }
+            for (HttpResponse<String> response : refused) {
+                assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+                assertThat(response.headers().firstValue("X-RateLimit-Remaining")).hasValue("0");
+                assertThat(json(response).get("error").asText()).contains("quota", "'events'");
+            }
+            assertThat(limited.requests().stream().filter(RecordedRequest::quotaExceeded).count())
+                    .isEqualTo(refused.size());
+            assertThat(limited.requests()).allSatisfy(r -> assertThat(r.fault()).isEmpty());
+        }
+    }
+
+    @Test
+    void byteQuotaRefusesARequestThatWouldGoOverIt() throws Exception {
+        try (EventsApiEmulator limited = EventsApiEmulator.builder().byteQuota(100).start()) {
+            String big = "{\"id\":1,\"pad\":\"" + "x".repeat(200) + "\"}";
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                statuses.add(client.send(HttpRequest.newBuilder(
+                                URI.create(limited.endpoint() + "/v0/events?name=events&wait=true"))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .POST(HttpRequest.BodyPublishers.ofString(big)).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode());
+            }
+
+            // The first of each window passes whatever its size: all four would pass only if each
+            // came in a window of its own (> 3 s for four requests).
+            assertThat(statuses.get(0)).isEqualTo(200);
+            assertThat(statuses).contains(429);
+            assertThat(limited.rowCount("events")).isEqualTo(statuses.stream().filter(s -> s == 200).count());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = Fault.class, names = {"RATE_LIMITED", "SERVER_ERROR_500", "BAD_GATEWAY_502",
         "UNAVAILABLE_503", "GATEWAY_TIMEOUT_504", "WRONG_REGION_404"})

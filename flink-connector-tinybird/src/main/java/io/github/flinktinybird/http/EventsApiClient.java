@@ -12,8 +12,14 @@ import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -60,6 +66,23 @@ public final class EventsApiClient implements AutoCloseable {
             Duration callTimeout,
             int maxConcurrentRequests,
             String userAgent) {
+        this(endpoint, token, wait, compression, callTimeout, maxConcurrentRequests, userAgent, null);
+    }
+
+    /**
+     * As above, trusting the certificates {@code trustManager} trusts instead of the JVM's default
+     * trust store: for endpoints with a private certificate authority, such as a TLS emulator in
+     * tests. {@code null} keeps the JVM's default.
+     */
+    public EventsApiClient(
+            String endpoint,
+            String token,
+            boolean wait,
+            Compression compression,
+            Duration callTimeout,
+            int maxConcurrentRequests,
+            String userAgent,
+            X509TrustManager trustManager) {
         this.eventsUrl = HttpUrl.get(endpoint).newBuilder().addPathSegments("v0/events").build();
         this.authorization = "Bearer " + token;
         this.wait = wait;
@@ -83,8 +106,12 @@ public final class EventsApiClient implements AutoCloseable {
         Dispatcher dispatcher = new Dispatcher(callbacks);
         dispatcher.setMaxRequests(maxConcurrentRequests);
         dispatcher.setMaxRequestsPerHost(maxConcurrentRequests);
+        OkHttpClient.Builder http = new OkHttpClient.Builder();
+        if (trustManager != null) {
+            http.sslSocketFactory(sslSocketFactory(trustManager), trustManager);
+        }
         this.http =
-                new OkHttpClient.Builder()
+                http
                         .dispatcher(dispatcher)
                         .connectionPool(new ConnectionPool(maxConcurrentRequests, 50, TimeUnit.SECONDS))
                         .socketFactory(new NoDelaySocketFactory())
@@ -96,6 +123,16 @@ public final class EventsApiClient implements AutoCloseable {
                         .writeTimeout(callTimeout)
                         .callTimeout(callTimeout)
                         .build();
+    }
+
+    private static SSLSocketFactory sslSocketFactory(X509TrustManager trustManager) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {trustManager}, null);
+            return context.getSocketFactory();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS with the given trust manager", e);
+        }
     }
 
     /**
@@ -151,7 +188,9 @@ public final class EventsApiClient implements AutoCloseable {
                 response.header("Retry-After"),
                 response.header("X-RateLimit-Reset"),
                 response.header("Location"),
-                text);
+                text,
+                response.header("X-RateLimit-Limit"),
+                response.header("X-RateLimit-Remaining"));
     }
 
     /** Cancels the calls still running and stops the HTTP threads. */

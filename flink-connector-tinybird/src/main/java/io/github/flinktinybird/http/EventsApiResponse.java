@@ -13,14 +13,30 @@ public final class EventsApiResponse {
     private final String rateLimitReset;
     private final String location;
     private final String body;
+    private final String rateLimitLimit;
+    private final String rateLimitRemaining;
 
     public EventsApiResponse(
             int status, String retryAfter, String rateLimitReset, String location, String body) {
+        this(status, retryAfter, rateLimitReset, location, body, null, null);
+    }
+
+    /** With {@code X-RateLimit-Limit} and {@code X-RateLimit-Remaining}, which flow control reads. */
+    public EventsApiResponse(
+            int status,
+            String retryAfter,
+            String rateLimitReset,
+            String location,
+            String body,
+            String rateLimitLimit,
+            String rateLimitRemaining) {
         this.status = status;
         this.retryAfter = retryAfter;
         this.rateLimitReset = rateLimitReset;
         this.location = location;
         this.body = body == null ? "" : body;
+        this.rateLimitLimit = rateLimitLimit;
+        this.rateLimitRemaining = rateLimitRemaining;
     }
 
     public static EventsApiResponse of(int status, String body) {
@@ -39,6 +55,16 @@ public final class EventsApiResponse {
     /** The {@code X-RateLimit-Reset} header, or {@code null}. */
     public String rateLimitReset() {
         return rateLimitReset;
+    }
+
+    /** The {@code X-RateLimit-Limit} header (requests per window for the Data Source), or {@code null}. */
+    public String rateLimitLimit() {
+        return rateLimitLimit;
+    }
+
+    /** The {@code X-RateLimit-Remaining} header (requests left in the window), or {@code null}. */
+    public String rateLimitRemaining() {
+        return rateLimitRemaining;
     }
 
     /** The {@code Location} header of a redirect, or {@code null}. */

@@ -25,6 +25,14 @@ public final class Outcome {
         SPLIT,
         /** A passing failure (429, 5xx, transport): send again after a backoff. */
         RETRY,
+        /**
+         * The server never processed the request: an HTTP/2 stream refused ({@code RST_STREAM
+         * REFUSED_STREAM}), one above the last-stream id of a {@code GOAWAY}, or a connection
+         * already shut down when the request was to start. Nothing was written, so a resend cannot
+         * duplicate rows: send again at once on another stream, without backoff, without spending
+         * an attempt and without counting it against flow control.
+         */
+        RESEND_NOW,
         /** The request can never succeed as it is (400 and other 4xx): the error policy decides. */
         REJECTED,
         /**

@@ -2,6 +2,10 @@ package io.github.flinktinybird.http;
 
 import org.apache.flink.annotation.Internal;
 
+import okhttp3.internal.http2.ConnectionShutdownException;
+import okhttp3.internal.http2.ErrorCode;
+import okhttp3.internal.http2.StreamResetException;
+
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -158,9 +162,24 @@ public final class ResponseClassifier {
                         + tinybirdSays);
     }
 
-    /** Transport failures: retried on a fresh connection, except those no retry can fix. */
+    /**
+     * Transport failures: resent at once when the server provably never processed the request,
+     * retried after a backoff when it may have (the request may even be committed), fatal when no
+     * retry can fix them.
+     */
     public static Outcome classifyTransportFailure(Throwable failure, String dataSource) {
         String what = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        if (neverProcessed(failure)) {
+            return new Outcome(
+                    Outcome.Kind.RESEND_NOW,
+                    0,
+                    null,
+                    "the server did not process the request to Data Source '"
+                            + dataSource
+                            + "' ("
+                            + (failure.getMessage() == null ? failure.getClass().getSimpleName() : what)
+                            + "): nothing was written, it is sent again at once");
+        }
         if (failure instanceof SSLPeerUnverifiedException
                 || (failure instanceof SSLHandshakeException && !cutShortByTheNetwork(failure))) {
             return new Outcome(
@@ -185,6 +204,22 @@ public final class ResponseClassifier {
                 0,
                 null,
                 "sending to Data Source '" + dataSource + "' failed in transport (" + what + ")");
+    }
+
+    /**
+     * Whether the failure proves the server never processed the request. OkHttp (with its silent
+     * retries off) reports a stream the server refused with {@code RST_STREAM REFUSED_STREAM}, and
+     * every stream above the last-stream id of a {@code GOAWAY}, as a {@link StreamResetException}
+     * with {@link ErrorCode#REFUSED_STREAM} (RFC 9113 sections 6.8 and 8.7: such streams were not
+     * processed); a request that finds its HTTP/2 connection already shut down never leaves the
+     * client ({@link ConnectionShutdownException}). Any other reset ({@code CANCEL}, {@code
+     * INTERNAL_ERROR}, ...) or I/O failure may come after the rows were written.
+     */
+    private static boolean neverProcessed(Throwable failure) {
+        if (failure instanceof StreamResetException) {
+            return ((StreamResetException) failure).errorCode == ErrorCode.REFUSED_STREAM;
+        }
+        return failure instanceof ConnectionShutdownException;
     }
 
     /**

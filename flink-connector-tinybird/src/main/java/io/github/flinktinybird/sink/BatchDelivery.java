@@ -182,6 +182,9 @@ final class BatchDelivery {
             case RETRY:
                 retryLater(part, outcome);
                 return;
+            case RESEND_NOW:
+                resendNow(part, outcome);
+                return;
             case REJECTED:
                 context.metrics.numRecordsSendErrors.inc(records.size());
                 undeliverable(part, outcome.reason(), outcome.status(), true);
@@ -301,6 +304,20 @@ final class BatchDelivery {
             context.retryWake.after(delay);
         }
         partEnded(null, true);
+    }
+
+    /**
+     * The server never processed the request (an HTTP/2 stream refused, or above a GOAWAY's
+     * last-stream id): its records go straight back, with no attempt spent, no backoff and no
+     * penalty on the requests allowed in flight, since the resend cannot duplicate a row.
+     */
+    private void resendNow(Part part, Outcome outcome) {
+        if (!context.unconfirmed.retryLater(part, part.records, System.nanoTime())) {
+            return; // already ended (timed out by the sink): its records wait for a retry already
+        }
+        LOG.debug("Sending {} record(s) for Data Source '{}' again at once: {}", part.records.size(), part.dataSource, outcome.reason());
+        context.retryWake.after(Duration.ZERO);
+        partEnded(null, false);
     }
 
     private void undeliverable(Part part, String reason, int status, boolean permanent) {

@@ -11,6 +11,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import okhttp3.internal.http2.ConnectionShutdownException;
+import okhttp3.internal.http2.ErrorCode;
+import okhttp3.internal.http2.StreamResetException;
+
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
@@ -286,7 +290,16 @@ class ResponseClassifierTest {
                 Arguments.of(new UnknownHostException("api.tinybird.example"), Kind.RETRY),
                 Arguments.of(new SocketTimeoutException("timeout"), Kind.RETRY),
                 Arguments.of(new ConnectException("Connection refused"), Kind.RETRY),
-                Arguments.of(new IOException("unexpected end of stream"), Kind.RETRY));
+                Arguments.of(new IOException("unexpected end of stream"), Kind.RETRY),
+                // HTTP/2: only a refusal proves the stream was never processed (RFC 9113 8.7);
+                // OkHttp reports streams above a GOAWAY's last-stream id as refused too.
+                Arguments.of(new StreamResetException(ErrorCode.REFUSED_STREAM), Kind.RESEND_NOW),
+                Arguments.of(new ConnectionShutdownException(), Kind.RESEND_NOW),
+                Arguments.of(new StreamResetException(ErrorCode.CANCEL), Kind.RETRY),
+                Arguments.of(new StreamResetException(ErrorCode.INTERNAL_ERROR), Kind.RETRY),
+                Arguments.of(new StreamResetException(ErrorCode.PROTOCOL_ERROR), Kind.RETRY),
+                Arguments.of(new StreamResetException(ErrorCode.NO_ERROR), Kind.RETRY),
+                Arguments.of(new StreamResetException(ErrorCode.FLOW_CONTROL_ERROR), Kind.RETRY));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -300,7 +313,8 @@ class ResponseClassifierTest {
         // The reason says what failed, so that a log line is enough to understand it.
         assertThat(outcome.reason())
                 .contains(failure.getClass().getSimpleName())
-                .contains(failure.getMessage());
+                .contains(String.valueOf(failure.getMessage() == null ? "" : failure.getMessage()))
+                .doesNotContain("null");
     }
 
     @Test

@@ -1,0 +1,47 @@
+package io.github.flinktinybird.sink;
+
+import io.github.flinktinybird.http.Outcome;
+
+import java.time.Duration;
+
+/**
+ * What {@link FlowController} learns from one answer: how it was classified, how long it took, and
+ * the rate-limit headers Tinybird sent ({@code null} where absent or unreadable).
+ */
+final class FlowAnswer {
+    final Outcome.Kind kind;
+    final int status;
+    final long latencyNanos;
+    final Long limit;
+    final Long remaining;
+    /** {@code X-RateLimit-Reset} as seconds from now. */
+    final Long resetSeconds;
+    final Duration retryAfter;
+
+    FlowAnswer(Outcome.Kind kind, int status, long latencyNanos, Long limit, Long remaining, Long resetSeconds,
+            Duration retryAfter) {
+        this.kind = kind;
+        this.status = status;
+        this.latencyNanos = latencyNanos;
+        this.limit = limit;
+        this.remaining = remaining;
+        this.resetSeconds = resetSeconds;
+        this.retryAfter = retryAfter;
+    }
+
+    /** 429, or 503 with a Retry-After: Tinybird asks this Data Source to slow down. */
+    boolean throttled() {
+        return status == 429 || (status == 503 && retryAfter != null);
+    }
+
+    /** The server took the request and wrote it: a latency sample and a sign that the rate is fine. */
+    boolean clean() {
+        return kind == Outcome.Kind.COMMITTED || kind == Outcome.Kind.PARTIALLY_INGESTED;
+    }
+
+    @Override
+    public String toString() {
+        return kind + "(" + status + ", " + latencyNanos / 1_000_000 + " ms, limit=" + limit + ", remaining="
+                + remaining + ", reset=" + resetSeconds + ", retryAfter=" + retryAfter + ")";
+    }
+}

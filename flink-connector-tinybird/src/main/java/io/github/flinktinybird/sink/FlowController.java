@@ -1,0 +1,159 @@
+package io.github.flinktinybird.sink;
+
+import io.github.flinktinybird.http.Outcome;
+
+/**
+ * Paces the requests to one Data Source from what Tinybird answers: a pure decision (answers and
+ * the clock in, permits out), apart from the writer that acts on it.
+ *
+ * <p>Tinybird's quota is per Data Source and shared by every subtask writing to it, and each
+ * subtask sees the same {@code X-RateLimit-*} headers but not the others' traffic. So each subtask
+ * runs additive increase / multiplicative decrease on its own request rate, which converges on a
+ * fair share of the budget without coordination:
+ * <ul>
+ *   <li><b>Rate.</b> It starts at {@code initialRate}. Until the first sign of the quota (a 429,
+ *       or {@code X-RateLimit-Remaining: 0}) each clean answer adds one request/s, doubling the
+ *       rate about every second (slow start); afterwards each adds {@code increasePerSecond / rate},
+ *       which is {@code increasePerSecond} requests/s per second. An answer with nothing remaining
+ *       adds nothing. A 429 (or 503 with {@code Retry-After}) multiplies the rate by {@code
+ *       decreaseFactor}, once per period (the longer of one second and the latency), so that a
+ *       burst of 429s for requests sent together counts once. The rate stays within {@code
+ *       minRate} and both {@code maxRate} and the announced {@code X-RateLimit-Limit}.
+ *   <li><b>Pause.</b> A throttled answer stops the Data Source until its {@code Retry-After} (or
+ *       {@code X-RateLimit-Reset}, or one second) has passed. The time paused is counted, and
+ *       a Data Source throttled with nothing committed for longer than the wait budget is {@link
+ *       #overWaitBudget over it}: the job must fail visibly rather than wait forever. Waits the
+ *       server asked for are not failed attempts.
+ *   <li><b>Concurrency.</b> Requests in flight follow latency by Little's law: rate × latency
+ *       (an average over clean answers) × headroom, at least 1 and at most {@code maxInFlight}.
+ *       Until a latency is known, {@code initialInFlight}.
+ *   <li><b>Neutral answers.</b> A request never processed ({@link Outcome.Kind#RESEND_NOW}), a
+ *       transport failure or a 5xx without {@code Retry-After} changes neither rate nor
+ *       concurrency: they say nothing about the quota, and the retry policy backs them off.
+ * </ul>
+ * One controller per Data Source ({@link FlowControllers}), so a throttled Data Source never
+ * holds back another. Not thread-safe: the writer calls it from its mailbox thread.
+ */
+final class FlowController {
+
+    private static final long SECOND = 1_000_000_000L;
+    /** Weight of a new latency sample in the moving average. */
+    private static final double LATENCY_WEIGHT = 0.2;
+
+    private final FlowControlSettings settings;
+    private double rate;
+    private boolean slowStart = true;
+    /** Moving average of clean answers' latency in seconds; negative until the first. */
+    private double latencySeconds = -1;
+    private long nextSendNanos;
+    private long pausedUntilNanos;
+    private long lastDecreaseNanos;
+    private boolean decreasedOnce;
+    private double announcedLimit = Double.POSITIVE_INFINITY;
+    /** Since when the Data Source is throttled with nothing committed, or -1. */
+    private long throttledSinceNanos = -1;
+    private long pausedNanosTotal;
+    private long throttledAnswers;
+
+    FlowController(FlowControlSettings settings, long nowNanos) {
+        this.settings = settings;
+        this.rate = settings.initialRate;
+        this.nextSendNanos = nowNanos;
+        this.pausedUntilNanos = nowNanos;
+    }
+
+    /** Whether a request may start now, with {@code inFlight} requests to this Data Source running. */
+    boolean maySend(long nowNanos, int inFlight) {
+        return inFlight < allowedInFlight() && nowNanos - nextSendNanos() >= 0;
+    }
+
+    /** The earliest time the next request may start (the pacing interval, or a pause). */
+    long nextSendNanos() {
+        return nextSendNanos - pausedUntilNanos >= 0 ? nextSendNanos : pausedUntilNanos;
+    }
+
+    /** A request started now: the next one waits one interval at the current rate. */
+    void sent(long nowNanos) {
+        long from = nowNanos - nextSendNanos >= 0 ? nowNanos : nextSendNanos;
+        nextSendNanos = from + (long) (SECOND / rate);
+    }
+
+    /** Learns from one answer (or transport failure) received at {@code nowNanos}. */
+    void answered(FlowAnswer answer, long nowNanos) {
+        if (answer.limit != null && answer.limit > 0) {
+            announcedLimit = answer.limit;
+        }
+        if (answer.throttled()) {
+            throttled(answer, nowNanos);
+        } else if (answer.clean()) {
+            throttledSinceNanos = -1;
+            double seconds = answer.latencyNanos / (double) SECOND;
+            latencySeconds = latencySeconds < 0 ? seconds : latencySeconds + LATENCY_WEIGHT * (seconds - latencySeconds);
+            if (answer.remaining != null && answer.remaining == 0) {
+                // At the edge of the budget: hold, and grow carefully from now on.
+                slowStart = false;
+            } else {
+                rate += slowStart ? 1.0 : settings.increasePerSecond / rate;
+            }
+        }
+        rate = Math.max(settings.minRate, Math.min(rate, Math.min(settings.maxRate, announcedLimit)));
+    }
+
+    private void throttled(FlowAnswer answer, long nowNanos) {
+        throttledAnswers++;
+        slowStart = false;
+        if (throttledSinceNanos < 0) {
+            throttledSinceNanos = nowNanos;
+        }
+        long period = Math.max(SECOND, (long) (Math.max(latencySeconds, 0) * SECOND));
+        if (!decreasedOnce || nowNanos - lastDecreaseNanos >= period) {
+            rate *= settings.decreaseFactor;
+            lastDecreaseNanos = nowNanos;
+            decreasedOnce = true;
+        }
+        long waitNanos = answer.retryAfter != null
+                ? answer.retryAfter.toNanos()
+                : (answer.resetSeconds != null ? answer.resetSeconds * SECOND : SECOND);
+        long until = nowNanos + waitNanos;
+        if (until - pausedUntilNanos > 0) {
+            long from = pausedUntilNanos - nowNanos > 0 ? pausedUntilNanos : nowNanos;
+            pausedNanosTotal += until - from;
+            pausedUntilNanos = until;
+        }
+    }
+
+    /** The request rate allowed now, in requests per second. */
+    double allowedRate() {
+        return rate;
+    }
+
+    /** Requests allowed in flight at once (Little's law on the allowed rate and the latency seen). */
+    int allowedInFlight() {
+        if (latencySeconds < 0) {
+            return settings.initialInFlight;
+        }
+        double needed = Math.ceil(rate * latencySeconds * settings.inFlightHeadroom);
+        return (int) Math.max(1, Math.min(settings.maxInFlight, needed));
+    }
+
+    /** Whether the Data Source has been throttled, with nothing committed, for longer than the wait budget. */
+    boolean overWaitBudget(long nowNanos) {
+        return throttledSinceNanos >= 0 && nowNanos - throttledSinceNanos > settings.waitBudgetNanos;
+    }
+
+    /** Total time this Data Source was paused by throttled answers, for the metrics. */
+    long pausedNanos() {
+        return pausedNanosTotal;
+    }
+
+    /** Answers that throttled this Data Source (429, or 503 with Retry-After), for the metrics. */
+    long throttledAnswers() {
+        return throttledAnswers;
+    }
+
+    @Override
+    public String toString() {
+        return "FlowController{rate=" + rate + ", inFlight=" + allowedInFlight() + ", latency=" + latencySeconds
+                + ", slowStart=" + slowStart + '}';
+    }
+}
