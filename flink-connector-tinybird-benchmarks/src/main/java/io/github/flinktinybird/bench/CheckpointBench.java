@@ -3,6 +3,7 @@ package io.github.flinktinybird.bench;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
@@ -40,6 +41,11 @@ public final class CheckpointBench {
                 EventsApiEmulator.builder().commitLatency(Duration.ofMillis(latencyMs)).keepOnlyIds("id").start()) {
             Configuration config = new Configuration();
             config.set(PipelineOptions.OBJECT_REUSE, true);
+            // The state holds what is in flight (up to 8 batches of 10,000 records per subtask):
+            // more than the 5 MB that memory-backed checkpoint storage allows, as in production.
+            config.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                    java.nio.file.Files.createTempDirectory("checkpoint-bench").toUri().toString());
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, config);
             env.enableCheckpointing(checkpointInterval.toMillis());
             DataGeneratorSource<BenchEvent> source =
