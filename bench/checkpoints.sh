@@ -17,7 +17,10 @@ jvm=(
   --add-opens=java.base/java.nio=ALL-UNNAMED
   --add-opens=java.base/java.time=ALL-UNNAMED
 )
-exec mvn -B -q -ntp test-compile exec:exec \
+# The benchmarks module and what it depends on, from the reactor (see bench/run.sh).
+exec mvn -B -q -ntp compile exec:exec \
+  -pl flink-connector-tinybird-benchmarks -am \
   -Dexec.executable=java \
-  -Dexec.classpathScope=test \
+  -Dexec.classpathScope=compile \
+  -Dexec.workingdir="$PWD" \
   -Dexec.args="${jvm[*]} -classpath %classpath io.github.flinktinybird.bench.CheckpointBench $*"
