@@ -107,7 +107,7 @@ public final class TinybirdElementConverter<T> implements ElementConverter<T, Ti
 
     /**
      * Whether the line holds a {@code '\n'} or {@code '\r'} byte, eight bytes at a time: every
-     * element pays this, and a byte-by-byte loop cost a fifth of the conversion.
+     * element pays this, and a byte-by-byte loop took over twice as long (JMH {@code lineBreakScan}).
      */
     static boolean hasLineBreak(byte[] line) {
         int i = 0;
