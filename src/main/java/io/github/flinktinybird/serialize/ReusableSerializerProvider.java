@@ -26,6 +26,10 @@ final class ReusableSerializerProvider extends DefaultSerializerProvider {
         super(blueprint, config, factory);
     }
 
+    private ReusableSerializerProvider(ReusableSerializerProvider src, CacheProvider cacheProvider) {
+        super(src, cacheProvider);
+    }
+
     /**
      * A provider equivalent to what {@code mapper.writeValue} would make, or {@code null} when
      * the mapper may make its providers some other way.
@@ -55,7 +59,7 @@ final class ReusableSerializerProvider extends DefaultSerializerProvider {
 
     @Override
     public DefaultSerializerProvider withCaches(CacheProvider cacheProvider) {
-        // Never a blueprint of a mapper: nothing asks a kept provider for new caches.
-        throw new UnsupportedOperationException("a per-subtask provider has no caches of its own");
+        // Only a mapper's blueprint is asked for this, which a kept provider never is.
+        return new ReusableSerializerProvider(this, cacheProvider);
     }
 }
