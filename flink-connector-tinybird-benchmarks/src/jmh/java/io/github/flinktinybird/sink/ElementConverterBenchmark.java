@@ -31,6 +31,7 @@ public class ElementConverterBenchmark {
     private static final int EVENTS = 1024;
 
     private final BenchEvent[] events = new BenchEvent[EVENTS];
+    private final byte[][] lines = new byte[EVENTS][];
     private TinybirdElementConverter<BenchEvent> converter;
     private int next;
 
@@ -42,12 +43,33 @@ public class ElementConverterBenchmark {
         JacksonSerializationSchema<BenchEvent> schema = new JacksonSerializationSchema<>();
         schema.open(null);
         converter = new TinybirdElementConverter<>(schema, "bench_events", null, 1024 * 1024);
+        for (int i = 0; i < EVENTS; i++) {
+            lines[i] = converter.apply(events[i], null).getLine();
+        }
     }
 
     @Benchmark
     public TinybirdRecord elementToLine() {
         BenchEvent event = events[next++ & (EVENTS - 1)];
         return converter.apply(event, null);
+    }
+
+    /** The line-break check every line of the default schema gets, eight bytes at a time. */
+    @Benchmark
+    public boolean lineBreakScan() {
+        return TinybirdElementConverter.hasLineBreak(lines[next++ & (EVENTS - 1)]);
+    }
+
+    /** The same check byte by byte, as it was before issue 13. */
+    @Benchmark
+    public boolean lineBreakScanBytewise() {
+        byte[] line = lines[next++ & (EVENTS - 1)];
+        for (byte b : line) {
+            if (b == '\n' || b == '\r') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The cost of making the benchmark's event itself, to subtract from whole-JVM figures. */

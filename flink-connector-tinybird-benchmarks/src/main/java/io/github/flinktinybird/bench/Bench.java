@@ -30,6 +30,8 @@ import java.util.function.ToDoubleFunction;
  */
 public final class Bench {
     private static final long MIB = 1024 * 1024;
+    private static final String REUSED_GZIP_OFF = "sink, gzip off, object reuse on";
+    private static final String REUSED_GZIP_ON = "sink, gzip on, object reuse on";
     /** The sink's defaults (gzip on). */
     private static final SinkJobs.Settings DEFAULTS =
             new SinkJobs.Settings(
@@ -118,7 +120,8 @@ public final class Bench {
         o.put("curve-events", "600000");
         o.put("curve-reps", "2");
         o.put("rate", "0");
-        o.put("object-reuse", "true");
+        // Flink's default (off) is the headline; "both" adds sink rows with it on, interleaved.
+        o.put("object-reuse", "false");
         for (String arg : args) {
             for (String part : arg.trim().split("\\s+")) {
                 if (part.isEmpty()) {
@@ -151,7 +154,11 @@ public final class Bench {
                 System.getProperty("java.vm.name"), System.getProperty("java.version"),
                 ManagementFactory.getRuntimeMXBean().getInputArguments(), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() / MIB, options);
-        SinkJobs.objectReuse = Boolean.parseBoolean(options.get("object-reuse"));
+        String reuse = options.get("object-reuse");
+        if (!Arrays.asList("false", "true", "both").contains(reuse)) {
+            throw new IllegalArgumentException("--object-reuse is false (Flink's default), true or both, got " + reuse);
+        }
+        SinkJobs.objectReuse = reuse.equals("true");
         warmUp();
         double sinkGzipRate = 0;
         if (section("throughput")) {
@@ -187,7 +194,13 @@ public final class Bench {
         long n = longOption("events");
         long naiveN = longOption("naive-events");
         int reps = (int) longOption("reps");
-        String[] modes = {"ceiling, gzip off", "sink, gzip off", "ceiling, gzip on", "sink, gzip on", "naive (1 event/request)"};
+        List<String> modeList = new ArrayList<>(Arrays.asList("ceiling, gzip off", "sink, gzip off", "ceiling, gzip on", "sink, gzip on", "naive (1 event/request)"));
+        boolean both = options.get("object-reuse").equals("both");
+        if (both) {
+            modeList.add(2, REUSED_GZIP_OFF);
+            modeList.add(5, REUSED_GZIP_ON);
+        }
+        String[] modes = modeList.toArray(new String[0]);
         Map<String, List<Run>> runs = new LinkedHashMap<>();
         for (String m : modes) {
             runs.put(m, new ArrayList<>());
@@ -210,6 +223,15 @@ public final class Bench {
                     case "sink, gzip on":
                         run = sink(DEFAULTS, n, 0);
                         break;
+                    case REUSED_GZIP_OFF:
+                    case REUSED_GZIP_ON:
+                        SinkJobs.objectReuse = true;
+                        try {
+                            run = sink(DEFAULTS.withGzip(mode.equals(REUSED_GZIP_ON)), n, 0);
+                        } finally {
+                            SinkJobs.objectReuse = false;
+                        }
+                        break;
                     default:
                         run = naive(naiveN);
                 }
@@ -219,7 +241,8 @@ public final class Bench {
             }
         }
         out.printf(Locale.ROOT, "%n## Throughput (median of %d interleaved runs; [min-max])%n%n", reps);
-        out.printf(Locale.ROOT, "Events per run: %,d (naive: %,d). Sink settings: %s (gzip as listed).%n%n", n, naiveN, DEFAULTS);
+        out.printf(Locale.ROOT, "Events per run: %,d (naive: %,d). Sink settings: %s (gzip as listed). Flink object reuse: %s.%n%n",
+                n, naiveN, DEFAULTS, both ? "off, and on where listed" : SinkJobs.objectReuse ? "on" : "off (Flink's default)");
         out.println("| Mode | events/s | MB/s NDJSON | CPU-s per M events | peak heap MiB | live heap MiB | bytes allocated per NDJSON byte | wire MB/s |");
         out.println("|---|---|---|---|---|---|---|---|");
         for (String m : modes) {
@@ -240,6 +263,10 @@ public final class Bench {
         double naive = median(runs.get("naive (1 event/request)"), Run::eventsPerSecond);
         out.printf(Locale.ROOT, "%n| Ratio (medians) | gzip off | gzip on |%n|---|---|---|%n");
         out.printf(Locale.ROOT, "| sink / ceiling | %.2f× | %.2f× |%n", sinkOff / ceilOff, sinkOn / ceilOn);
+        if (both) {
+            out.printf(Locale.ROOT, "| sink with object reuse on / ceiling | %.2f× | %.2f× |%n",
+                    median(runs.get(REUSED_GZIP_OFF), Run::eventsPerSecond) / ceilOff, median(runs.get(REUSED_GZIP_ON), Run::eventsPerSecond) / ceilOn);
+        }
         out.printf(Locale.ROOT, "| sink / naive | %.0f× | %.0f× |%n", sinkOff / naive, sinkOn / naive);
         out.printf(Locale.ROOT, "| sink CPU / ceiling CPU (per event) | %.2f× | %.2f× |%n",
                 median(runs.get("sink, gzip off"), Run::cpuSecondsPerMillion) / median(runs.get("ceiling, gzip off"), Run::cpuSecondsPerMillion),

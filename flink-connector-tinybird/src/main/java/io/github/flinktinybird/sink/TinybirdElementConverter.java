@@ -9,6 +9,9 @@ import io.github.flinktinybird.serialize.JacksonSerializationSchema;
 import io.github.flinktinybird.serialize.JsonLines;
 import io.github.flinktinybird.serialize.JsonStringSerializationSchema;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.regex.Pattern;
 
 /**
@@ -96,13 +99,35 @@ public final class TinybirdElementConverter<T> implements ElementConverter<T, Ti
         return new TinybirdRecord(target, line);
     }
 
-    private static boolean hasLineBreak(byte[] line) {
-        for (byte b : line) {
-            if (b == '\n' || b == '\r') {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long NEWLINES = '\n' * ONES;
+    private static final long RETURNS = '\r' * ONES;
+
+    /**
+     * Whether the line holds a {@code '\n'} or {@code '\r'} byte, eight bytes at a time: every
+     * element pays this, and a byte-by-byte loop took over twice as long (JMH {@code lineBreakScan}).
+     */
+    static boolean hasLineBreak(byte[] line) {
+        int i = 0;
+        for (int words = line.length - 7; i < words; i += 8) {
+            long word = (long) LONGS.get(line, i);
+            if (hasZeroByte(word ^ NEWLINES) || hasZeroByte(word ^ RETURNS)) {
+                return true;
+            }
+        }
+        for (; i < line.length; i++) {
+            if (line[i] == '\n' || line[i] == '\r') {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Exact: the borrow that can mark a byte above a zero byte only happens when there is one. */
+    private static boolean hasZeroByte(long word) {
+        return ((word - ONES) & ~word & HIGH_BITS) != 0;
     }
 
     private String chooseDataSource(T element) {
