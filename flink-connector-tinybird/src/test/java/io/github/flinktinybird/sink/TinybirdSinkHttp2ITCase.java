@@ -83,7 +83,11 @@ class TinybirdSinkHttp2ITCase {
         System.setProperty("javax.net.ssl.trustStore", store.toString());
         System.setProperty("javax.net.ssl.trustStorePassword", "changeit");
         System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
-        // The JVM's default trust manager, which OkHttp uses when given none, now trusts the emulator.
+        // The JVM's default trust manager, which OkHttp uses when given none, now trusts the
+        // emulator. Loading it here, once, before the job also matters: when the two writers were
+        // the first to load the changed trust store, at the same moment, the JDK handed one of
+        // them the old default certificates (seen with javax.net.debug; the job then failed on
+        // PKIX path building).
         TrustManagerFactory defaults = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         defaults.init((KeyStore) null);
         assertThat(((X509TrustManager) defaults.getTrustManagers()[0]).getAcceptedIssuers())
