@@ -91,28 +91,41 @@ class ClusterCheckpointITCase {
         cluster.jobs().awaitAllSubtasksRunning(job, Duration.ofSeconds(60));
         // A checkpoint triggered before every task ran counts as failed: count from here.
         long failedAtStart = cluster.jobs().checkpoints(job).path("counts").path("failed").asLong();
-        // Read the statistics before the end of input: the final flush does wait for Tinybird, and
-        // a checkpoint triggered while it runs would measure that, not the snapshot.
-        Deadline.await("90% of the events emitted", Duration.ofSeconds(180),
-                () -> cluster.jobs().sourceRecordsOut(job) >= events * 9 / 10);
+        // Steady state: the checkpoints triggered from 2 s after every task ran (the first ones
+        // also pay for class loading and JIT) until the source is near its end. The statistics are
+        // read before the end of input, as the final flush does wait for Tinybird.
+        long runningAt = System.nanoTime();
+        CheckpointHistory steady = new CheckpointHistory(cluster.jobs(), job, System.currentTimeMillis() + 2_000);
+        Deadline.await("90% of the events emitted", Duration.ofSeconds(180), () -> {
+            if (System.nanoTime() - runningAt > 2_000_000_000L) {
+                steady.readAtMostEvery(400);
+            }
+            return cluster.jobs().sourceRecordsOut(job) >= events * 9 / 10;
+        });
+        steady.read();
         JsonNode checkpoints = cluster.jobs().checkpoints(job);
-        JsonNode duration = checkpoints.path("summary").path("end_to_end_duration");
+        JsonNode all = checkpoints.path("summary").path("end_to_end_duration");
         long completed = checkpoints.path("counts").path("completed").asLong();
         long failed = checkpoints.path("counts").path("failed").asLong() - failedAtStart;
         cluster.jobs().awaitJobState(job, "FINISHED", Duration.ofSeconds(180));
 
         Delivery delivery = Delivery.of(tinybird, DATA_SOURCE, events);
-        long p99 = duration.path("p99").asLong(-1);
         System.out.printf(
-                "[checkpoints] commit latency %d ms, default sink settings, checkpoint every 1 s, %d events/s: checkpoints"
-                        + " completed=%d, failed=%d; end-to-end duration p50=%d ms, p99=%d ms, max=%d ms, avg=%d ms;"
-                        + " requests=%d; %s; load average=%s%n",
-                latencyMs, rate, completed, failed, duration.path("p50").asLong(-1), p99, duration.path("max").asLong(),
-                duration.path("avg").asLong(), tinybird.requests().size(), delivery, loadAverage());
+                "[checkpoints] commit latency %d ms, default sink settings, checkpoint every 1 s, %d events/s:"
+                        + " Flink's summary of all %d completed (failed=%d): p50=%d ms, p99=%d ms, max=%d ms, avg=%d ms,"
+                        + " state size avg=%d KiB; steady state (from 2 s after start): %s; requests=%d; %s; load average=%s%n",
+                latencyMs, rate, completed, failed, all.path("p50").asLong(-1), all.path("p99").asLong(-1),
+                all.path("max").asLong(), all.path("avg").asLong(),
+                checkpoints.path("summary").path("state_size").path("avg").asLong() / 1024,
+                steady, tinybird.requests().size(), delivery, loadAverage());
         assertThat(delivery.lost).as("events lost").isZero();
-        assertThat(completed).as("checkpoints completed in ~18 s").isGreaterThanOrEqualTo(8);
+        assertThat(steady.completed()).as("checkpoints completed in the steady state (~15 s)").isGreaterThanOrEqualTo(6);
         assertThat(failed).as("failed checkpoints").isZero();
-        assertThat(p99).as("p99 checkpoint duration, ms (Flink's REST statistics)").isBetween(0L, latencyMs / 2L);
+        // A checkpoint that waits for the requests in flight takes, at this rate (a batch leaves
+        // each subtask about every second), about the rest of the oldest one's commit latency:
+        // half of it typically, all of it at worst. These bounds fail on that; the figures are printed.
+        assertThat(steady.percentileMs(50)).as("median checkpoint duration, ms").isLessThan(latencyMs / 2L);
+        assertThat(steady.percentileMs(99)).as("p99 checkpoint duration, ms").isLessThan(latencyMs);
     }
 
     /**
