@@ -225,7 +225,8 @@ class ClusterDeliveryITCase {
     /**
      * The endpoint refuses connections for 30 s mid-stream, then comes back, with the sink's
      * default settings. Proves: nothing is lost, whether the sink's retries ride the outage out or
-     * the job fails and Flink restarts it; prints which happened.
+     * the job fails and Flink restarts it; prints which happened. And checkpoints keep completing
+     * during the outage: the records waiting for a retry are snapshotted, not waited for.
      */
     @Test
     void aThirtySecondOutageWithDefaultSettingsLosesNothing() throws Exception {
@@ -239,7 +240,12 @@ class ClusterDeliveryITCase {
         long rowsAtOutage = tinybird.rowCount(DATA_SOURCE);
         tinybird.stop();
         long outageStarted = System.nanoTime();
-        Deadline.await("30 s of outage", Duration.ofSeconds(40), () -> System.nanoTime() - outageStarted >= Duration.ofSeconds(30).toNanos());
+        CheckpointHistory duringOutage = new CheckpointHistory(cluster.jobs(), job, System.currentTimeMillis());
+        Deadline.await("30 s of outage", Duration.ofSeconds(40), () -> {
+            duringOutage.readAtMostEvery(500);
+            return System.nanoTime() - outageStarted >= Duration.ofSeconds(30).toNanos();
+        });
+        duringOutage.read();
         long attemptsDuringOutage = cluster.jobs().taskAttempts(job);
         String exceptions = cluster.rest().get("/jobs/" + job + "/exceptions?maxExceptions=5").toString();
         tinybird.restart();
@@ -253,11 +259,18 @@ class ClusterDeliveryITCase {
         long restarts = cluster.jobs().taskAttempts(job) - attemptsBefore;
         System.out.printf(
                 "[outage] %s; endpoint refused connections for 30 s after %d rows; task restarts during the outage=%d,"
-                        + " in all=%d (%s); first rows %d ms after the endpoint returned; run time=%d s; exceptions: %s%n",
+                        + " in all=%d (%s); checkpoints triggered during the outage: %s;"
+                        + " first rows %d ms after the endpoint returned; run time=%d s; load average=%s; exceptions: %s%n",
                 delivery, rowsAtOutage, attemptsDuringOutage - attemptsBefore, restarts,
                 restarts == 0 ? "the sink's retries rode the outage out" : "retries ran out, the job failed and Flink restarted it from the last checkpoint",
-                firstRowsAfter.toMillis(), runTime.toSeconds(), exceptions.length() > 600 ? exceptions.substring(0, 600) + "..." : exceptions);
+                duringOutage,
+                firstRowsAfter.toMillis(), runTime.toSeconds(), ClusterCheckpointITCase.loadAverage(),
+                exceptions.length() > 600 ? exceptions.substring(0, 600) + "..." : exceptions);
         assertThat(delivery.lost).as("events lost").isZero();
+        // Issue 11: the records waiting for their retry are in the snapshot, so the barrier does not
+        // wait for the endpoint: ~30 checkpoints are triggered in the outage (1 s interval). When
+        // a checkpoint waited for every batch in flight, none completed until the endpoint returned.
+        assertThat(duringOutage.completed()).as("checkpoints triggered and completed during the 30 s outage").isGreaterThanOrEqualTo(10);
     }
 
     /**
