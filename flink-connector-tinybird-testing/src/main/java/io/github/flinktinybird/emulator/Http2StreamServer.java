@@ -40,6 +40,9 @@ final class Http2StreamServer extends Http2ConnectionHandler {
     private int dispatched;
     /** The last-stream id of the GOAWAY sent, or -1 before any. */
     private int goAwayLastStreamId = -1;
+    /** How long the connection stays open after its last stream below a GOAWAY was answered. */
+    private static final long GOAWAY_CLOSE_DELAY_MS = 500;
+    private boolean closeScheduled;
 
     private Http2StreamServer(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
             EventsHandler handler, EmulatorStore store, Http2Faults faults, Executor workers, int maxRequestBytes) {
@@ -248,10 +251,16 @@ final class Http2StreamServer extends Http2ConnectionHandler {
     /** After a GOAWAY, the connection closes once the streams it still serves are answered. */
     private void closeIfDrained(ChannelHandlerContext ctx) {
         // Streams at or below the last-stream id still receiving their bodies must be answered too.
-        if (goAwayLastStreamId >= 0 && dispatched == 0 && pending.isEmpty()) {
+        if (goAwayLastStreamId >= 0 && dispatched == 0 && pending.isEmpty() && !closeScheduled) {
+            closeScheduled = true;
+            // Not at once: a client still writing a stream it opened before it read the GOAWAY
+            // would get a broken pipe instead of the GOAWAY, which tells it the stream was never
+            // processed. Servers keep the connection open a moment after a GOAWAY for this.
             // Below this handler, so that it does not send a GOAWAY of its own (with a higher
             // last-stream id); the TLS layer still flushes what was written, then closes.
-            ctx.close();
+            ctx.executor().schedule(() -> {
+                ctx.close();
+            }, GOAWAY_CLOSE_DELAY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
     }
 
