@@ -2,8 +2,11 @@ package io.github.flinktinybird.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToLongFunction;
 
 /**
  * The checkpoints of a job triggered in a time window, collected from Flink's REST history. The
@@ -16,6 +19,8 @@ final class CheckpointHistory {
     private final long fromMs;
     /** id to {status (1 completed, -1 failed, 0 in progress), end-to-end duration ms}. */
     private final Map<Long, long[]> seen = new TreeMap<>();
+    /** Where the time of each completed checkpoint went, read once it completed. */
+    private final Map<Long, CheckpointBreakdown> breakdowns = new TreeMap<>();
     private long lastRead;
 
     CheckpointHistory(JobQueries jobs, String job, long fromEpochMs) {
@@ -39,6 +44,13 @@ final class CheckpointHistory {
                 seen.put(checkpoint.path("id").asLong(), new long[] {
                         status.equals("COMPLETED") ? 1 : status.equals("FAILED") ? -1 : 0,
                         checkpoint.path("end_to_end_duration").asLong()});
+                long id = checkpoint.path("id").asLong();
+                if (status.equals("COMPLETED") && !breakdowns.containsKey(id)) {
+                    CheckpointBreakdown breakdown = CheckpointBreakdown.read(jobs, job, id);
+                    if (breakdown != null) {
+                        breakdowns.put(id, breakdown);
+                    }
+                }
             }
         }
     }
@@ -59,6 +71,27 @@ final class CheckpointHistory {
         }
         int rank = (int) Math.ceil(p / 100 * durations.length);
         return durations[Math.max(0, rank - 1)];
+    }
+
+    /**
+     * Where the time went: p50/p99 of the last-acknowledging subtask's start delay, sync and async
+     * parts, alignment and state size, and the slowest checkpoints one by one.
+     */
+    String breakdown() {
+        List<CheckpointBreakdown> all = new ArrayList<>(breakdowns.values());
+        return "of " + all.size() + " completed, last subtask to acknowledge, p50/p99: start delay "
+                + percentiles(all, b -> b.startDelayMs) + " ms, sync " + percentiles(all, b -> b.syncMs) + " ms, async "
+                + percentiles(all, b -> b.asyncMs) + " ms, alignment " + percentiles(all, b -> b.alignmentMs)
+                + " ms, ack after trigger " + percentiles(all, b -> b.ackAfterTriggerMs) + " ms, state "
+                + percentiles(all, b -> b.stateBytes / 1024) + " KiB; slowest: " + CheckpointBreakdown.slowest(all, 4);
+    }
+
+    private static String percentiles(List<CheckpointBreakdown> all, ToLongFunction<CheckpointBreakdown> figure) {
+        long[] sorted = all.stream().mapToLong(figure).sorted().toArray();
+        if (sorted.length == 0) {
+            return "-";
+        }
+        return sorted[(int) Math.ceil(0.5 * sorted.length) - 1] + "/" + sorted[(int) Math.ceil(0.99 * sorted.length) - 1];
     }
 
     @Override

@@ -118,6 +118,7 @@ class ClusterCheckpointITCase {
                 all.path("max").asLong(), all.path("avg").asLong(),
                 checkpoints.path("summary").path("state_size").path("avg").asLong() / 1024,
                 steady, tinybird.requests().size(), delivery, loadAverage());
+        System.out.printf("[checkpoints] commit latency %d ms, where the time went: %s%n", latencyMs, steady.breakdown());
         assertThat(delivery.lost).as("events lost").isZero();
         assertThat(steady.completed()).as("checkpoints completed in the steady state (~15 s)").isGreaterThanOrEqualTo(6);
         assertThat(failed).as("failed checkpoints").isZero();

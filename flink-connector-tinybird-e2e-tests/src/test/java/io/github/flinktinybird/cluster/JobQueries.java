@@ -78,6 +78,16 @@ final class JobQueries {
         return rest.get("/jobs/" + jobId + "/checkpoints");
     }
 
+    /** One checkpoint's statistics: {@code tasks} maps each vertex id to its figures. */
+    JsonNode checkpointDetails(String jobId, long checkpointId) {
+        return rest.get("/jobs/" + jobId + "/checkpoints/details/" + checkpointId);
+    }
+
+    /** One checkpoint's statistics per subtask of a vertex: sync, async, alignment, start delay, state size. */
+    JsonNode checkpointSubtasks(String jobId, long checkpointId, String vertexId) {
+        return rest.get("/jobs/" + jobId + "/checkpoints/details/" + checkpointId + "/subtasks/" + vertexId);
+    }
+
     /** The id of a checkpoint of the job now in progress, or -1. */
     long checkpointInProgress(String jobId) {
         for (JsonNode checkpoint : checkpoints(jobId).path("history")) {
