@@ -7,7 +7,6 @@ import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -16,19 +15,17 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 class TinybirdRecordStateSerializerTest {
 
-    /** Committed bytes of a version-1 state; see {@link #writeVersion1Fixture()}. */
+    /**
+     * Committed bytes of a version-1 state, written by the connector before version 2; never
+     * rewritten (no connector writes version 1 any more).
+     */
     private static final String FIXTURE_RESOURCE = "/state/tinybird-writer-state-v1.bin";
-
-    private static final String FIXTURE_SOURCE_PATH = "src/test/resources/state/tinybird-writer-state-v1.bin";
 
     /** The records of the fixture, exactly as a version-1 writer buffered them. */
     private static final String[][] FIXTURE_RECORDS = {
@@ -83,8 +80,32 @@ class TinybirdRecordStateSerializerTest {
     // ---- round trips --------------------------------------------------------------------------------
 
     @Test
-    void versionIsOne() {
-        assertThat(serializer.getVersion()).isEqualTo(1);
+    void versionIsTwo() {
+        assertThat(serializer.getVersion()).isEqualTo(2);
+    }
+
+    /** {@code n} events as a job of the e2e tests writes them: NDJSON lines much alike. */
+    private static BufferedRequestState<TinybirdRecord> events(int n) {
+        TinybirdRecord[] records = new TinybirdRecord[n];
+        for (int i = 0; i < n; i++) {
+            records[i] = record("events", "{\"id\":" + (1_000_000 + i) + ",\"user\":\"user-" + (i % 9973)
+                    + "\",\"action\":\"page_view\",\"ts\":" + (1_767_225_600_000L + i) + ",\"page\":\"/products/"
+                    + (i % 1000) + "/details\"}");
+        }
+        return stateOf(records);
+    }
+
+    @Test
+    void aStateOfManyEventsRestoresAndIsStoredDeflated() throws IOException {
+        // The snapshot holds every record in flight (MiBs per subtask): what a checkpoint writes.
+        BufferedRequestState<TinybirdRecord> state = events(20_000);
+
+        byte[] bytes = serializer.serialize(state);
+        BufferedRequestState<TinybirdRecord> restored = serializer.deserialize(2, bytes);
+
+        assertThat(records(restored)).containsExactlyElementsOf(records(state));
+        assertThat(sizes(restored)).containsExactly(sizes(state));
+        assertThat((long) bytes.length).as("bytes in the checkpoint").isLessThan(state.getStateSize() / 4);
     }
 
     @Test
@@ -157,14 +178,14 @@ class TinybirdRecordStateSerializerTest {
     // ---- refusing what it cannot read -------------------------------------------------------------
 
     @ParameterizedTest(name = "version {0}")
-    @ValueSource(ints = {0, 2, 3, -1, 100})
+    @ValueSource(ints = {0, 3, -1, 100})
     void unknownVersionIsRefusedClearly(int version) throws IOException {
         byte[] bytes = serializer.serialize(stateOf(record("events", "{\"id\":1}")));
 
         assertThatThrownBy(() -> serializer.deserialize(version, bytes))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("version " + version)
-                .hasMessageContaining("reads version 1")
+                .hasMessageContaining("reads versions 1 and 2")
                 .hasMessageContaining("connector version that took the snapshot");
     }
 
@@ -173,12 +194,72 @@ class TinybirdRecordStateSerializerTest {
         byte[] bytes =
                 serializer.serialize(stateOf(record("events", "{\"id\":1}"), record("clicks", "{\"id\":2}")));
 
+        for (int length : new int[] {bytes.length - 1, bytes.length - 10, 14, 5, 3, 0}) {
+            byte[] cut = Arrays.copyOf(bytes, length);
+            assertThatThrownBy(() -> serializer.deserialize(2, cut))
+                    .as("cut to %d of %d bytes", length, bytes.length)
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("corrupt Tinybird sink state");
+        }
+    }
+
+    @Test
+    void truncatedVersion1StateIsAnIoException() throws IOException {
+        byte[] bytes = readFixture();
+
         for (int length : new int[] {bytes.length - 1, bytes.length - 10, 14, 20}) {
             byte[] cut = Arrays.copyOf(bytes, length);
             assertThatThrownBy(() -> serializer.deserialize(1, cut))
                     .as("cut to %d of %d bytes", length, bytes.length)
                     .isInstanceOf(IOException.class);
         }
+    }
+
+    /** Version 2 framing around {@code deflated}: the length it claims, then the bytes. */
+    private static byte[] version2(int claimedLength, byte[] deflated) {
+        return java.nio.ByteBuffer.allocate(4 + deflated.length).putInt(claimedLength).put(deflated).array();
+    }
+
+    private static byte[] deflated(byte[] plain) {
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(1, true);
+        deflater.setInput(plain);
+        deflater.finish();
+        byte[] out = new byte[plain.length + 64];
+        int length = deflater.deflate(out);
+        deflater.end();
+        return Arrays.copyOf(out, length);
+    }
+
+    @ParameterizedTest(name = "claimed length {0}")
+    @ValueSource(ints = {-1, 0, 1, 1000, Integer.MAX_VALUE})
+    void version2ClaimingAnotherLengthThanItInflatesToIsAnIoExceptionNotAnOutOfMemoryError(int claimed)
+            throws IOException {
+        byte[] fixture = readFixture();
+        byte[] bytes = version2(claimed == 1000 ? fixture.length + 1 : claimed, deflated(fixture));
+
+        assertThatThrownBy(() -> serializer.deserialize(2, bytes))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("corrupt Tinybird sink state");
+    }
+
+    @Test
+    void version2WithBytesAfterTheDeflatedStreamIsAnIoException() throws IOException {
+        byte[] fixture = readFixture();
+        byte[] deflated = deflated(fixture);
+        byte[] longer = Arrays.copyOf(deflated, deflated.length + 3);
+
+        assertThatThrownBy(() -> serializer.deserialize(2, version2(fixture.length, longer)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("corrupt Tinybird sink state");
+    }
+
+    @Test
+    void version2OfGarbageIsAnIoException() {
+        byte[] garbage = version2(40, "this is not Tinybird sink state".getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> serializer.deserialize(2, garbage))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("corrupt Tinybird sink state");
     }
 
     /** A valid header and one record whose Data Source name claims {@code nameLength} bytes. */
@@ -295,9 +376,25 @@ class TinybirdRecordStateSerializerTest {
     }
 
     @Test
-    void serializingTheFixtureStateTodayGivesTheVersion1Bytes() throws IOException {
-        // Version 1 is frozen: a change of layout must come with a new version number.
-        assertThat(serializer.serialize(fixtureState())).isEqualTo(readFixture());
+    void version2IsTheVersion1BytesDeflated() throws IOException {
+        // Version 1 is frozen inside version 2: a change of layout must come with a new version number.
+        byte[] fixture = readFixture();
+
+        byte[] bytes = serializer.serialize(fixtureState());
+
+        assertThat(java.nio.ByteBuffer.wrap(bytes).getInt()).isEqualTo(fixture.length);
+        java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+        inflater.setInput(bytes, 4, bytes.length - 4);
+        byte[] plain = new byte[fixture.length + 16];
+        int length;
+        try {
+            length = inflater.inflate(plain);
+        } catch (java.util.zip.DataFormatException e) {
+            throw new AssertionError(e);
+        } finally {
+            inflater.end();
+        }
+        assertThat(Arrays.copyOf(plain, length)).isEqualTo(fixture);
     }
 
     private static byte[] readFixture() throws IOException {
@@ -305,22 +402,5 @@ class TinybirdRecordStateSerializerTest {
             assertThat(in).as("fixture %s on the test classpath", FIXTURE_RESOURCE).isNotNull();
             return in.readAllBytes();
         }
-    }
-
-    /**
-     * (Re)creates the committed version-1 fixture. Not part of the normal run: run it only on
-     * purpose, from the project directory, with
-     * {@code mvn test -Dtest=TinybirdRecordStateSerializerTest#writeVersion1Fixture
-     * -Dtinybird.writeStateFixture=true}. A fixture must only ever be written by the connector
-     * version whose format it freezes.
-     */
-    @Test
-    @EnabledIfSystemProperty(named = "tinybird.writeStateFixture", matches = "true")
-    void writeVersion1Fixture() throws IOException {
-        Path target = Paths.get(FIXTURE_SOURCE_PATH);
-        Files.createDirectories(target.getParent());
-        Files.write(target, new TinybirdRecordStateSerializer().serialize(fixtureState()));
-
-        assertThat(Files.size(target)).isPositive();
     }
 }
