@@ -306,7 +306,12 @@ class ClusterDeliveryITCase {
             long failedAtStart = atStart.path("failed").asLong();
             long maxGap = 0;
             long worst = 0;
-            Deadline.await("25 s of a slow endpoint", Duration.ofSeconds(45), () -> System.nanoTime() - from >= Duration.ofSeconds(25).toNanos());
+            CheckpointHistory history = new CheckpointHistory(cluster.jobs(), job, System.currentTimeMillis());
+            Deadline.await("25 s of a slow endpoint", Duration.ofSeconds(45), () -> {
+                history.readAtMostEvery(400);
+                return System.nanoTime() - from >= Duration.ofSeconds(25).toNanos();
+            });
+            history.read();
             long emitted = cluster.jobs().sourceRecordsOut(job);
             long delivered = tinybird.rowCount(DATA_SOURCE);
             heap.stop();
@@ -322,6 +327,7 @@ class ClusterDeliveryITCase {
                             + " completed=%d, failed=%d, longest=%d ms; peak TaskManager heap used=%d MiB, peak live heap after GC=%s%n",
                     emitted, delivered, maxGap, buffered, inFlight, batch, bound, delivered / 25, completed, failed, worst,
                     heap.peakMiB(), peakAfterGc(gcMark));
+            System.out.printf("[backpressure] checkpoints: %s; where the time went: %s%n", history, history.breakdown());
             // Metrics lag by up to a few seconds of throughput (~4,000 events/s here).
             assertThat(maxGap).as("events emitted but not yet in Tinybird").isLessThanOrEqualTo(bound + 20_000);
             assertThat(completed).as("checkpoints completed in 25 s").isGreaterThanOrEqualTo(3);
