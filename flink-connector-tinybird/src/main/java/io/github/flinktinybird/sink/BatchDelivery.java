@@ -120,6 +120,14 @@ final class BatchDelivery {
     }
 
     private void send(Part part) {
+        if (context.flow != null) {
+            long now = System.nanoTime();
+            long at = context.flow.sendAt(part.dataSource, now);
+            if (at != now) {
+                paceLater(part, at - now);
+                return;
+            }
+        }
         List<byte[]> lines = linesOf(part.records);
         context.metrics.requestStarted(part.records.size(), part.bytes);
         long started = System.nanoTime();
@@ -151,7 +159,14 @@ final class BatchDelivery {
                     error != null
                             ? ResponseClassifier.classifyTransportFailure(unwrap(error), dataSource)
                             : ResponseClassifier.classify(response, dataSource, System.currentTimeMillis() / 1000);
-            context.metrics.requestFinished(outcome.kind(), (System.nanoTime() - started) / 1_000_000);
+            long now = System.nanoTime();
+            context.metrics.requestFinished(outcome.kind(), (now - started) / 1_000_000);
+            if (context.flow != null
+                    && context.flow.answered(dataSource, FlowAnswer.of(outcome, response, now - started, System.currentTimeMillis() / 1000), now)
+                    && outcome.kind() == Outcome.Kind.RETRY) {
+                throttled(part, outcome);
+                return;
+            }
             act(part, outcome, response);
         } catch (RuntimeException e) {
             // A bug here must not leave the batch without an answer: Flink would stall checkpoints.
@@ -304,6 +319,56 @@ final class BatchDelivery {
             context.retryWake.after(delay);
         }
         partEnded(null, true);
+    }
+
+    /**
+     * Flow control says this Data Source may not send yet: the part's records wait (in the
+     * snapshot, holding no in-flight slot) until it may, and come back through Flink's buffer.
+     * Nothing was sent, so nothing failed.
+     */
+    private void paceLater(Part part, long delayNanos) {
+        if (!context.unconfirmed.retryLater(part, part.records, System.nanoTime() + delayNanos)) {
+            return;
+        }
+        context.metrics.notSent(part.records.size(), part.bytes);
+        context.retryWake.after(Duration.ofNanos(delayNanos));
+        partEnded(null, false);
+    }
+
+    /**
+     * Tinybird asked this Data Source to wait (429, or 503 with Retry-After): the records wait as
+     * long as flow control says, without spending an attempt and without shrinking the in-flight
+     * limit (flow control lowers the rate instead). The wait budget bounds it: a Data Source
+     * throttled for longer with nothing committed hands its records to the error policy.
+     */
+    private void throttled(Part part, Outcome outcome) {
+        String dataSource = part.dataSource;
+        context.metrics.numRecordsSendErrors.inc(part.records.size());
+        if (outcome.status() == 429) {
+            context.metrics.rateLimited.inc();
+        }
+        long now = System.nanoTime();
+        if (context.flow.overWaitBudget(dataSource, now)) {
+            undeliverable(
+                    part,
+                    "Tinybird kept throttling Data Source '" + dataSource + "' (" + outcome.status() + ") with nothing committed for longer than"
+                            + " sink.flow-control.wait-budget (" + context.settings.waitBudget + "): raise the Data Source's"
+                            + " request quota, write with fewer subtasks or larger batches, or raise the wait budget; last answer: "
+                            + outcome.reason(),
+                    outcome.status(),
+                    false);
+            return;
+        }
+        long at = context.flow.nextSendNanos(dataSource, now);
+        long delayNanos = Math.max(0, at - now);
+        if (!context.unconfirmed.retryLater(part, part.records, now + delayNanos)) {
+            return;
+        }
+        context.metrics.recordsRetried.inc(part.records.size());
+        context.retryLog.warn("Tinybird throttled Data Source '{}': {} record(s) wait {} ms, no attempt spent: {}",
+                dataSource, part.records.size(), delayNanos / 1_000_000, outcome.reason());
+        context.retryWake.after(Duration.ofNanos(delayNanos));
+        partEnded(null, false);
     }
 
     /**

@@ -77,8 +77,13 @@ final class FlowControlSettings {
 
     /** The defaults with a user's cap on requests in flight. */
     static FlowControlSettings withMaxInFlight(int maxInFlight) {
+        return withMaxInFlight(maxInFlight, DEFAULT_WAIT_BUDGET);
+    }
+
+    /** The defaults with a user's cap on requests in flight and wait budget. */
+    static FlowControlSettings withMaxInFlight(int maxInFlight, Duration waitBudget) {
         return new FlowControlSettings(DEFAULT_INITIAL_RATE, DEFAULT_MIN_RATE, DEFAULT_MAX_RATE,
                 DEFAULT_INCREASE_PER_SECOND, DEFAULT_DECREASE_FACTOR, Math.min(DEFAULT_INITIAL_IN_FLIGHT, maxInFlight),
-                maxInFlight, DEFAULT_IN_FLIGHT_HEADROOM, DEFAULT_WAIT_BUDGET);
+                maxInFlight, DEFAULT_IN_FLIGHT_HEADROOM, waitBudget);
     }
 }

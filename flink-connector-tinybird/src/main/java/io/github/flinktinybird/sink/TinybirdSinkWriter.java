@@ -120,7 +120,8 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
                         scheduler,
                         unconfirmed,
                         this::wakeAfter,
-                        limiter == null ? () -> {} : limiter::failedRequestEnded);
+                        limiter == null ? () -> {} : limiter::failedRequestEnded,
+                        flowControl(settings, configuration, context));
         try {
             converter.open(context.asSerializationSchemaInitializationContext());
             errorPolicy.open(task.getIndexOfThisSubtask(), task.getAttemptNumber());
@@ -134,6 +135,17 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
             throw tooLarge;
         }
         LOG.info("Tinybird sink writer {} started ({})", task.getTaskNameWithSubtasks(), settings);
+    }
+
+    /** Per-Data-Source flow control, capping the limiter's requests in flight; null when switched off. */
+    private DataSourceFlow flowControl(
+            DeliverySettings settings, AsyncSinkWriterConfiguration configuration, WriterInitContext context) {
+        if (!settings.flowControl) {
+            return null;
+        }
+        FlowControlSettings flow =
+                FlowControlSettings.withMaxInFlight(configuration.getMaxInFlightRequests(), settings.waitBudget);
+        return new DataSourceFlow(flow, context.metricGroup(), limiter == null ? n -> {} : limiter::capInFlight);
     }
 
     @Override
