@@ -14,6 +14,12 @@ import java.util.function.IntConsumer;
  * threads, sends are paced from the task thread and HTTP threads (413 halves), so every call is
  * under one lock (the controllers themselves are not thread-safe).
  *
+ * <p>A Data Source is paced only once Tinybird pushed back on it (a 429, or a 503 with
+ * Retry-After), and stays paced for the writer's life: until then its requests go out as the
+ * in-flight limit allows, as without flow control, so an endpoint that never says no is not slowed
+ * by the controller's cautious start. The controller learns from every answer all along (its rate
+ * is bounded by the announced {@code X-RateLimit-Limit} from the first answer).
+ *
  * <p>Pacing never blocks: {@link #sendAt} says when a request to a Data Source may start, and a
  * request that may not start yet has its records wait in {@code UnconfirmedRecords} until then,
  * holding no in-flight slot (FLINK-38096). Successive requests that must wait get successive
@@ -38,6 +44,8 @@ final class DataSourceFlow {
         final FlowController controller;
         /** The first free slot after the requests already told to wait. */
         long reservedUntilNanos;
+        /** Whether Tinybird throttled this Data Source yet: pacing and the in-flight cap apply from then. */
+        boolean engaged;
         long pausedMsCounted;
         Counter quotaWaitMs;
         Counter rateLimited;
@@ -53,7 +61,6 @@ final class DataSourceFlow {
         this.group = group;
         this.maxInFlight = settings.maxInFlight;
         this.capInFlight = capInFlight;
-        capInFlight.accept(settings.initialInFlight);
     }
 
     /**
@@ -63,7 +70,7 @@ final class DataSourceFlow {
     synchronized long sendAt(String dataSource, long nowNanos) {
         PerDataSource flow = of(dataSource, nowNanos);
         long next = flow.controller.nextSendNanos();
-        if (nowNanos - next >= 0) {
+        if (!flow.engaged || nowNanos - next >= 0) {
             flow.controller.sent(nowNanos);
             return nowNanos;
         }
@@ -83,10 +90,11 @@ final class DataSourceFlow {
         flow.pausedMsCounted = pausedMs;
         if (answer.throttled()) {
             flow.rateLimited.inc();
+            flow.engaged = true;
         }
         long allowed = 0;
         for (PerDataSource each : byDataSource.values()) {
-            allowed += each.controller.allowedInFlight();
+            allowed += each.engaged ? each.controller.allowedInFlight() : maxInFlight;
         }
         capInFlight.accept((int) Math.min(maxInFlight, Math.max(1, allowed)));
         return answer.throttled();
