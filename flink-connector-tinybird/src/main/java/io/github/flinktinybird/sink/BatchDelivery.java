@@ -120,14 +120,64 @@ final class BatchDelivery {
     }
 
     private void send(Part part) {
-        if (context.flow != null) {
-            long now = System.nanoTime();
-            long at = context.flow.sendAt(part.dataSource, now);
-            if (at != now) {
-                paceLater(part, at - now);
-                return;
-            }
+        if (context.flow == null || mayGoNow(part)) {
+            sendNow(part);
         }
+    }
+
+    /**
+     * Flow control: whether {@code part} may go now. If not, and its slot is near, it keeps its
+     * in-flight slot and a timer sends it then; a longer wait (Tinybird paused the Data Source)
+     * lets its records wait in the writer instead, holding no slot, since Flink's own request timer
+     * would not wait that long for the batch.
+     */
+    private boolean mayGoNow(Part part) {
+        long now = System.nanoTime();
+        long maxHeldNanos = context.settings.requestTimeout.toNanos() / 4;
+        long at = context.flow.reserve(part.dataSource, now, maxHeldNanos);
+        long delayNanos = at - now;
+        if (delayNanos <= 0) {
+            return true;
+        }
+        if (delayNanos > maxHeldNanos) {
+            paceLater(part, delayNanos);
+            return false;
+        }
+        try {
+            context.scheduler.schedule(() -> sendInItsSlot(part), delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            LOG.debug("Writer closed before a paced request to Data Source '{}' went out", part.dataSource);
+        }
+        return false;
+    }
+
+    /** A timer thread, at the part's slot: the wait does not count against sink.request-timeout. */
+    private void sendInItsSlot(Part part) {
+        if (context.closed || !context.unconfirmed.isInFlight(part)) {
+            return; // timed out meanwhile: its records wait for a retry already
+        }
+        try {
+            restartDeadline();
+            if (context.flow.stillClear(part.dataSource, System.nanoTime())) {
+                sendNow(part);
+            } else {
+                send(part);
+            }
+        } catch (RuntimeException e) {
+            failed(part, new TinybirdSinkException("unexpected error while sending to Data Source '" + part.dataSource + "'", 0, e));
+        }
+    }
+
+    private void restartDeadline() {
+        synchronized (this) {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+            deadline = scheduleDeadline();
+        }
+    }
+
+    private void sendNow(Part part) {
         List<byte[]> lines = linesOf(part.records);
         context.metrics.requestStarted(part.records.size(), part.bytes);
         long started = System.nanoTime();
@@ -336,8 +386,8 @@ final class BatchDelivery {
     }
 
     /**
-     * Tinybird asked this Data Source to wait (429, or 503 with Retry-After): the records wait as
-     * long as flow control says, without spending an attempt and without shrinking the in-flight
+     * Tinybird asked this Data Source to wait (429, or 503 with Retry-After): the part goes again
+     * once flow control lets it, without spending an attempt and without shrinking the in-flight
      * limit (flow control lowers the rate instead). The wait budget bounds it: a Data Source
      * throttled for longer with nothing committed hands its records to the error policy.
      */
@@ -347,8 +397,7 @@ final class BatchDelivery {
         if (outcome.status() == 429) {
             context.metrics.rateLimited.inc();
         }
-        long now = System.nanoTime();
-        if (context.flow.overWaitBudget(dataSource, now)) {
+        if (context.flow.overWaitBudget(dataSource, System.nanoTime())) {
             undeliverable(
                     part,
                     "Tinybird kept throttling Data Source '" + dataSource + "' (" + outcome.status() + ") with nothing committed for longer than"
@@ -359,16 +408,10 @@ final class BatchDelivery {
                     false);
             return;
         }
-        long at = context.flow.nextSendNanos(dataSource, now);
-        long delayNanos = Math.max(0, at - now);
-        if (!context.unconfirmed.retryLater(part, part.records, now + delayNanos)) {
-            return;
-        }
         context.metrics.recordsRetried.inc(part.records.size());
-        context.retryLog.warn("Tinybird throttled Data Source '{}': {} record(s) wait {} ms, no attempt spent: {}",
-                dataSource, part.records.size(), delayNanos / 1_000_000, outcome.reason());
-        context.retryWake.after(Duration.ofNanos(delayNanos));
-        partEnded(null, false);
+        context.retryLog.warn("Tinybird throttled Data Source '{}': {} record(s) go again when it allows, no attempt spent: {}",
+                dataSource, part.records.size(), outcome.reason());
+        send(part);
     }
 
     /**

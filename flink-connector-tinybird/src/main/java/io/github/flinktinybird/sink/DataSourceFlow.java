@@ -20,10 +20,10 @@ import java.util.function.IntConsumer;
  * by the controller's cautious start. The controller learns from every answer all along (its rate
  * is bounded by the announced {@code X-RateLimit-Limit} from the first answer).
  *
- * <p>Pacing never blocks: {@link #sendAt} says when a request to a Data Source may start, and a
- * request that may not start yet has its records wait in {@code UnconfirmedRecords} until then,
- * holding no in-flight slot (FLINK-38096). Successive requests that must wait get successive
- * slots, so that they do not all come back at once only to wait again. The requests allowed in
+ * <p>Pacing never blocks the task thread: {@link #reserve} says when a request to a Data Source may
+ * start. A request due soon keeps its in-flight slot and is sent from a timer when its slot comes
+ * (successive requests get successive slots); one due later (a long pause) lets its records wait
+ * in {@code UnconfirmedRecords}, holding no slot, and asks again when they come back. The requests allowed in
  * flight for the whole writer follow the controllers (Little's law per Data Source, summed, capped
  * by {@code sink.requests.max-inflight}) through {@code capInFlight}.
  *
@@ -32,8 +32,6 @@ import java.util.function.IntConsumer;
  * and {@code requestsRateLimited} (counters).
  */
 final class DataSourceFlow {
-    private static final long SECOND = 1_000_000_000L;
-
     private final FlowControllers controllers;
     private final MetricGroup group;
     private final int maxInFlight;
@@ -42,17 +40,14 @@ final class DataSourceFlow {
 
     private static final class PerDataSource {
         final FlowController controller;
-        /** The first free slot after the requests already told to wait. */
-        long reservedUntilNanos;
         /** Whether Tinybird throttled this Data Source yet: pacing and the in-flight cap apply from then. */
         boolean engaged;
         long pausedMsCounted;
         Counter quotaWaitMs;
         Counter rateLimited;
 
-        PerDataSource(FlowController controller, long nowNanos) {
+        PerDataSource(FlowController controller) {
             this.controller = controller;
-            this.reservedUntilNanos = nowNanos;
         }
     }
 
@@ -64,21 +59,31 @@ final class DataSourceFlow {
     }
 
     /**
-     * When a request to {@code dataSource} may start: {@code nowNanos} if now (and it counts as
-     * started), else a later time, reserved for it.
+     * When a request to {@code dataSource} may start: {@code nowNanos} if now, else a later time. A
+     * time at most {@code maxWaitNanos} away is the request's own slot (taken now, so that the
+     * requests after it line up behind it): the caller sends then, after {@link #stillClear}. A
+     * time further away takes no slot: the caller lets the request's records wait and asks again.
      */
-    synchronized long sendAt(String dataSource, long nowNanos) {
+    synchronized long reserve(String dataSource, long nowNanos, long maxWaitNanos) {
         PerDataSource flow = of(dataSource, nowNanos);
         long next = flow.controller.nextSendNanos();
         if (!flow.engaged || nowNanos - next >= 0) {
             flow.controller.sent(nowNanos);
             return nowNanos;
         }
-        // Records coming back at their slot cannot be told from new ones: whichever asks first
-        // sends, the other waits again; the reservations only spread out the waiting ones.
-        long at = next - flow.reservedUntilNanos >= 0 ? next : flow.reservedUntilNanos;
-        flow.reservedUntilNanos = at + (long) (SECOND / flow.controller.allowedRate());
-        return at;
+        if (next - nowNanos <= maxWaitNanos) {
+            flow.controller.sent(next);
+        }
+        return next;
+    }
+
+    /**
+     * Whether a request whose slot came may go: false when Tinybird throttled the Data Source
+     * since the slot was taken (the pause moved its next send), so that it must {@link #reserve}
+     * again.
+     */
+    synchronized boolean stillClear(String dataSource, long nowNanos) {
+        return !of(dataSource, nowNanos).controller.pausedAt(nowNanos);
     }
 
     /** Learns from one answer to {@code dataSource}; returns whether it throttled the Data Source. */
@@ -113,7 +118,7 @@ final class DataSourceFlow {
         PerDataSource flow = byDataSource.get(dataSource);
         if (flow == null) {
             FlowController controller = controllers.of(dataSource, nowNanos);
-            flow = new PerDataSource(controller, nowNanos);
+            flow = new PerDataSource(controller);
             MetricGroup metrics = group.addGroup("dataSource", dataSource);
             // Gauges are read by the metric reporter's thread: read under the same lock.
             metrics.gauge("allowedRequestRate", (Gauge<Double>) () -> readRate(controller));

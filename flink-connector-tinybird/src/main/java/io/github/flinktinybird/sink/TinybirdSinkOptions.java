@@ -118,8 +118,12 @@ public final class TinybirdSinkOptions {
     public static final ConfigOption<Integer> MAX_IN_FLIGHT_REQUESTS =
             ConfigOptions.key("sink.requests.max-inflight")
                     .intType()
-                    .defaultValue(8)
-                    .withDescription("Most requests in flight at once per sink subtask.");
+                    .defaultValue(32)
+                    .withDescription(
+                            "Most requests in flight at once per sink subtask. With flow control,"
+                                    + " the requests in flight follow the Data Source's rate times"
+                                    + " its commit latency below this cap; 32 keeps a quota of 10"
+                                    + " requests/s busy at 3 s commit latency from one subtask.");
 
     public static final ConfigOption<Integer> MAX_BUFFERED_REQUESTS =
             ConfigOptions.key("sink.requests.max-buffered")

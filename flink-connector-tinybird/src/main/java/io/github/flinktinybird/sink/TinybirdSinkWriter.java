@@ -59,6 +59,7 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
     private long bufferedRecords;
     private long bufferedBytes;
     private final long maxBufferedBytes;
+    private final int maxBufferedRecords;
 
     TinybirdSinkWriter(
             TinybirdElementConverter<T> converter,
@@ -82,6 +83,7 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
         super(handOff, context, configuration, restored.fitting);
         this.handOff = handOff;
         this.maxBufferedBytes = batch.maxBufferedBytes;
+        this.maxBufferedRecords = configuration.getMaxBufferedRequests();
         this.bufferedRecords = restored.records;
         this.bufferedBytes = restored.bytes;
         this.converter = converter;
@@ -179,11 +181,22 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
      * cannot wait forever: the bound is at least two full batches, and Flink sends a full batch
      * whenever nothing is in flight, so over the bound something is in flight or waiting for a
      * retry, and its answer or wake-up is a mail.
+     *
+     * <p>Records waiting for a retry or for flow control count against {@code
+     * sink.requests.max-buffered} with Flink's buffer, since they come back through it: a Data
+     * Source Tinybird holds back cannot pile up records beyond the bound the user set. Each waiting
+     * record has its wake-up timer pending, so this wait ends too.
      */
     private void waitForRoom(long bytes) throws InterruptedException {
-        while (heldBytes() > 0 && heldBytes() + bytes > maxBufferedBytes) {
+        while (heldBytes() > 0
+                && (heldBytes() + bytes > maxBufferedBytes || waitingOverRecordBound())) {
             mailbox.yield();
         }
+    }
+
+    private boolean waitingOverRecordBound() {
+        int waiting = unconfirmed.waitingRecords();
+        return waiting > 0 && bufferedRecords + waiting >= maxBufferedRecords;
     }
 
     /** Bytes of NDJSON this subtask holds: buffered, in flight and waiting for a retry. */

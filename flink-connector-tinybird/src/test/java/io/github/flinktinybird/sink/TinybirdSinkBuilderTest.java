@@ -65,7 +65,7 @@ class TinybirdSinkBuilderTest {
                 .contains("maxBatchSize=10000")
                 .contains("maxBatchSizeInBytes=8388608")
                 .contains("maxTimeInBufferMS=1000")
-                .contains("maxInFlightRequests=8")
+                .contains("maxInFlightRequests=32")
                 .contains("maxBufferedRequests=100000")
                 .contains("maxRecordSizeInBytes=1048576");
     }
