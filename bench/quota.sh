@@ -1,26 +1,12 @@
 #!/usr/bin/env bash
-# Issue 12: goodput as a share of the quota bound under a request quota and a commit latency,
-# parallelism 2, the sink's defaults. Usage: bench/quota.sh [latenciesMs=1000,3000] [seconds=40]
-# [flowControl=true] [maxInFlight=default] [quota=10]
+# Issue 12's "Tinybird's conditions": goodput as a share of the quota bound, the share of 429s and
+# the p99 request latency, over commit latency x quota x parallelism, the sink's defaults.
+# Options are --name=value (defaults in brackets):
+#   --latencies=200,1000,3000  --quotas=10,100  --parallelisms=1,2,4  --seconds=45
+#   --flow-control=true  --max-inflight=default  --out=target/bench/quota
+# A quota of 0 runs without one: what the source and the machine can supply.
+# Writes <out>.md, <out>.csv and, with --plot=docs/performance-quota.png, the plot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jvm=(
-  -Xms2g -Xmx2g -XX:+UseG1GC
-  -Dsun.net.httpserver.nodelay=true
-  -Dlog4j.configurationFile=bench/log4j2-bench.properties
-  --add-opens=java.base/java.lang=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
-  --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED
-  --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.time=ALL-UNNAMED
-)
-# The benchmarks module and what it depends on, from the reactor (see bench/run.sh).
-exec mvn -B -q -ntp compile exec:exec \
-  -pl flink-connector-tinybird-benchmarks -am \
-  -Dexec.executable=java \
-  -Dexec.classpathScope=compile \
-  -Dexec.workingdir="$PWD" \
-  -Dexec.args="${jvm[*]} -classpath %classpath io.github.flinktinybird.bench.QuotaBench $*"
+source bench/lib.sh
+bench_exec io.github.flinktinybird.bench.QuotaBench "$@"

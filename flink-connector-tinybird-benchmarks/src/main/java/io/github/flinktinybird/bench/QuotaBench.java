@@ -12,54 +12,107 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import io.github.flinktinybird.emulator.EventsApiEmulator;
 import io.github.flinktinybird.emulator.RecordedRequest;
 import io.github.flinktinybird.sink.TinybirdSink;
+import io.github.flinktinybird.sink.TinybirdSinkBuilder;
 
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Goodput under Tinybird's conditions (issue 12): an Events API allowing {@code quota} requests/s
- * per Data Source with a commit latency, parallelism 2, the sink's defaults (batches of 10,000
- * rows), checkpoints every 10 s. Goodput is rows committed per second over the last two thirds of
- * a run, as a share of the quota bound (quota × 10,000 rows/s); also the share of requests
- * answered 429 in that window.
+ * per Data Source, answering each {@code wait=true} request after a commit latency; a job of
+ * {@code parallelism} subtasks with the sink's defaults (batches of 10,000 rows) and a checkpoint
+ * every 10 s, fed as fast as the source can. Measured over the last two thirds of each run: rows
+ * committed per second, as a share of the quota bound (quota × 10,000 rows/s) and, where a run
+ * without a quota shows that the source and the machine cannot supply that much, of what they
+ * supply; the share of requests answered 429; the p99 of the sink's request latency.
  *
- * <p>Run with {@code bench/quota.sh [latenciesMs=1000,3000] [seconds=40] [flowControl=true]
- * [maxInFlight=default] [quota=10]}.
+ * <p>See bench/quota.sh for the options.
  */
 public final class QuotaBench {
     private static final int BATCH = 10_000;
 
+    private final Map<String, String> options;
+    private final List<Cell> cells = new ArrayList<>();
+
+    private QuotaBench(Map<String, String> options) {
+        this.options = options;
+    }
+
     public static void main(String[] args) throws Exception {
-        String[] latencies = (args.length > 0 ? args[0] : "1000,3000").split(",");
-        long seconds = args.length > 1 ? Long.parseLong(args[1]) : 40;
-        boolean flowControl = args.length <= 2 || Boolean.parseBoolean(args[2]);
-        Integer maxInFlight = args.length > 3 && !args[3].equals("default") ? Integer.valueOf(args[3]) : null;
-        int quota = args.length > 4 ? Integer.parseInt(args[4]) : 10;
-        for (String latency : latencies) {
-            run(Long.parseLong(latency.trim()), seconds, flowControl, maxInFlight, quota);
-        }
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("latencies", "200,1000,3000");
+        defaults.put("quotas", "10,100");
+        defaults.put("parallelisms", "1,2,4");
+        defaults.put("seconds", "45");
+        defaults.put("flow-control", "true");
+        defaults.put("max-inflight", "default");
+        defaults.put("out", "target/bench/quota");
+        defaults.put("plot", "");
+        new QuotaBench(BenchOptions.parse(args, defaults)).runAll();
         System.exit(0);
     }
 
-    private static void run(long latencyMs, long seconds, boolean flowControl, Integer maxInFlight, int quota) throws Exception {
-        try (EventsApiEmulator emulator = EventsApiEmulator.builder()
-                .commitLatency(Duration.ofMillis(latencyMs)).requestQuota(quota).keepOnlyIds("id").start()) {
+    /** One run's figures. */
+    private static final class Cell {
+        long latencyMs;
+        int quota;
+        int parallelism;
+        double rowsPerSecond;
+        int requests;
+        double rateLimitedShare;
+        double p99Ms;
+        String loadAverage;
+    }
+
+    private void runAll() throws Exception {
+        List<Integer> quotas = ints("quotas");
+        boolean supply = quotas.stream().anyMatch(q -> q > 0);
+        for (long latency : longs("latencies")) {
+            for (int parallelism : ints("parallelisms")) {
+                // What the source and the machine supply without a quota, next to the quota runs.
+                if (supply && !quotas.contains(0)) {
+                    cells.add(run(latency, 0, parallelism));
+                }
+                for (int quota : quotas) {
+                    cells.add(run(latency, quota, parallelism));
+                }
+            }
+        }
+        report();
+    }
+
+    private Cell run(long latencyMs, int quota, int parallelism) throws Exception {
+        long seconds = Long.parseLong(options.get("seconds"));
+        EventsApiEmulator.Builder builder =
+                EventsApiEmulator.builder().commitLatency(Duration.ofMillis(latencyMs)).keepOnlyIds("id");
+        if (quota > 0) {
+            builder.requestQuota(quota);
+        }
+        try (EventsApiEmulator emulator = builder.start()) {
             Configuration config = new Configuration();
             config.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
             config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-                    java.nio.file.Files.createTempDirectory("quota-bench").toUri().toString());
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, config);
+                    Files.createTempDirectory("quota-bench").toUri().toString());
+            config.setString("metrics.reporter.latency.factory.class", LatencyReporter.class.getName());
+            LatencyReporter.reset();
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
             env.enableCheckpointing(10_000);
-            DataGeneratorSource<BenchEvent> source =
-                    new DataGeneratorSource<>(BenchEvent::of, Long.MAX_VALUE, RateLimiterStrategy.noOp(), TypeInformation.of(BenchEvent.class));
-            var sink = TinybirdSink.<BenchEvent>builder()
+            DataGeneratorSource<BenchEvent> source = new DataGeneratorSource<>(
+                    BenchEvent::of, Long.MAX_VALUE, RateLimiterStrategy.noOp(), TypeInformation.of(BenchEvent.class));
+            TinybirdSinkBuilder<BenchEvent> sink = TinybirdSink.<BenchEvent>builder()
                     .setEndpoint(emulator.endpoint())
                     .setToken(EventsApiEmulator.DEFAULT_TOKEN)
                     .setDataSource("bench_events")
-                    .setFlowControl(flowControl);
-            if (maxInFlight != null) {
-                sink.setMaxInFlightRequests(maxInFlight);
+                    .setFlowControl(Boolean.parseBoolean(options.get("flow-control")));
+            if (!options.get("max-inflight").equals("default")) {
+                sink.setMaxInFlightRequests(Integer.parseInt(options.get("max-inflight")));
             }
             env.fromSource(source, WatermarkStrategy.noWatermarks(), "generator").sinkTo(sink.build());
             JobClient job = env.executeAsync("quota-bench");
@@ -72,16 +125,115 @@ public final class QuotaBench {
             long rows = emulator.totalRowCount() - rowsAtStart;
             List<RecordedRequest> requests = emulator.requests();
             double window = (System.nanoTime() - windowStart) / 1e9;
+            Cell cell = new Cell();
+            cell.p99Ms = LatencyReporter.p99Ms();
             job.cancel().get();
             List<RecordedRequest> inWindow = requests.subList(requestsAtStart, requests.size());
             long limited = inWindow.stream().filter(r -> r.status() == 429).count();
-            double goodput = rows / window;
+            cell.latencyMs = latencyMs;
+            cell.quota = quota;
+            cell.parallelism = parallelism;
+            cell.rowsPerSecond = rows / window;
+            cell.requests = inWindow.size();
+            cell.rateLimitedShare = inWindow.isEmpty() ? 0 : limited / (double) inWindow.size();
+            cell.loadAverage = Bench.loadAverage();
             System.out.printf(Locale.ROOT,
-                    "[quota] latency %d ms, quota %d req/s, flowControl=%s, maxInFlight=%s: %.0f rows/s = %.2fx of the bound,"
-                            + " %d requests, 429s %.1f%%%n",
-                    latencyMs, quota, flowControl, maxInFlight == null ? "default" : maxInFlight, goodput,
-                    goodput / (quota * (double) BATCH), inWindow.size(), inWindow.isEmpty() ? 0.0 : 100.0 * limited / inWindow.size());
+                    "[quota] latency %d ms, quota %s, parallelism %d: %.0f rows/s%s, %d requests, 429s %.1f%%, p99 request %.0f ms, load %s%n",
+                    latencyMs, quota == 0 ? "none" : quota + " req/s", parallelism, cell.rowsPerSecond,
+                    quota == 0 ? "" : String.format(Locale.ROOT, " = %.2fx of the bound", cell.rowsPerSecond / bound(cell)),
+                    cell.requests, 100 * cell.rateLimitedShare, cell.p99Ms, cell.loadAverage);
+            return cell;
         }
+    }
+
+    private static double bound(Cell cell) {
+        return cell.quota * (double) BATCH;
+    }
+
+    /** What the same latency and parallelism moved without a quota, or NaN if not measured. */
+    private double supply(Cell cell) {
+        for (Cell other : cells) {
+            if (other.quota == 0 && other.latencyMs == cell.latencyMs && other.parallelism == cell.parallelism) {
+                return other.rowsPerSecond;
+            }
+        }
+        return Double.NaN;
+    }
+
+    private void report() throws Exception {
+        StringBuilder md = new StringBuilder();
+        StringBuilder csv = new StringBuilder("latency_ms,quota,parallelism,rows_per_s,share_of_bound,supply_rows_per_s,share_of_reachable,requests,share_429,p99_request_ms,load\n");
+        md.append("| Commit latency | Quota (req/s) | Parallelism | Rows/s | × quota bound | Supply without quota | × reachable | 429s | p99 request | Load |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Cell cell : cells) {
+            if (cell.quota == 0) {
+                continue;
+            }
+            double supply = supply(cell);
+            double reachable = Double.isNaN(supply) ? bound(cell) : Math.min(bound(cell), supply);
+            md.append(String.format(Locale.ROOT, "| %d ms | %d | %d | %.0f | %.2f | %s | %.2f | %.1f%% | %.0f ms | %s |%n",
+                    cell.latencyMs, cell.quota, cell.parallelism, cell.rowsPerSecond, cell.rowsPerSecond / bound(cell),
+                    Double.isNaN(supply) ? "-" : String.format(Locale.ROOT, "%.0f", supply), cell.rowsPerSecond / reachable,
+                    100 * cell.rateLimitedShare, cell.p99Ms, cell.loadAverage));
+            csv.append(String.format(Locale.ROOT, "%d,%d,%d,%.0f,%.4f,%.0f,%.4f,%d,%.4f,%.0f,%s%n",
+                    cell.latencyMs, cell.quota, cell.parallelism, cell.rowsPerSecond, cell.rowsPerSecond / bound(cell),
+                    supply, cell.rowsPerSecond / reachable, cell.requests, cell.rateLimitedShare, cell.p99Ms, cell.loadAverage));
+        }
+        File out = new File(options.get("out"));
+        out.getAbsoluteFile().getParentFile().mkdirs();
+        Files.write(new File(out.getPath() + ".md").toPath(), md.toString().getBytes(StandardCharsets.UTF_8));
+        Files.write(new File(out.getPath() + ".csv").toPath(), csv.toString().getBytes(StandardCharsets.UTF_8));
+        System.out.print(md);
+        if (!options.get("plot").isEmpty()) {
+            plot(new File(options.get("plot")));
+        }
+    }
+
+    /** One panel per quota: share of what is reachable against commit latency, a line per parallelism. */
+    private void plot(File file) throws Exception {
+        List<Plot.Panel> panels = new ArrayList<>();
+        for (int quota : ints("quotas")) {
+            if (quota == 0) {
+                continue;
+            }
+            Plot.Panel panel = new Plot.Panel("quota " + quota + " requests/s per Data Source",
+                    "commit latency (s)", "goodput, share of reachable", Double.NaN);
+            for (int parallelism : ints("parallelisms")) {
+                List<Cell> line = new ArrayList<>();
+                for (Cell cell : cells) {
+                    if (cell.quota == quota && cell.parallelism == parallelism) {
+                        line.add(cell);
+                    }
+                }
+                double[] x = new double[line.size()];
+                double[] y = new double[line.size()];
+                for (int i = 0; i < line.size(); i++) {
+                    Cell cell = line.get(i);
+                    double supply = supply(cell);
+                    x[i] = cell.latencyMs / 1000.0;
+                    y[i] = cell.rowsPerSecond / (Double.isNaN(supply) ? bound(cell) : Math.min(bound(cell), supply));
+                }
+                panel.series.add(new Plot.Series("parallelism " + parallelism, x, y, y, y));
+            }
+            panels.add(panel);
+        }
+        Plot.write(file, "Tinybird's conditions: goodput under a request quota (bench/quota.sh)", panels);
+    }
+
+    private List<Integer> ints(String name) {
+        List<Integer> values = new ArrayList<>();
+        for (String value : options.get(name).split(",")) {
+            values.add(Integer.parseInt(value.trim()));
+        }
+        return values;
+    }
+
+    private List<Long> longs(String name) {
+        List<Long> values = new ArrayList<>();
+        for (String value : options.get(name).split(",")) {
+            values.add(Long.parseLong(value.trim()));
+        }
+        return values;
     }
 
     /** A benchmark's measuring window, not a synchronization: the job runs meanwhile. */
@@ -91,6 +243,4 @@ public final class QuotaBench {
             Thread.sleep(Math.min(left / 1_000_000 + 1, 500));
         }
     }
-
-    private QuotaBench() {}
 }
