@@ -17,7 +17,9 @@ import java.util.function.IntConsumer;
  * <p>A Data Source is paced only once Tinybird pushed back on it (a 429, or a 503 with
  * Retry-After), and stays paced for the writer's life: until then its requests go out as the
  * in-flight limit allows, as without flow control, so an endpoint that never says no is not slowed
- * by the controller's cautious start. The controller learns from every answer all along (its rate
+ * by the controller's cautious start. Only the in-flight cap starts low (slow start: the initial
+ * in-flight, one more per clean answer, up to the maximum), so that a job's first burst does not
+ * meet a quota all at once. The controller learns from every answer all along (its rate
  * is bounded by the announced {@code X-RateLimit-Limit} from the first answer).
  *
  * <p>Pacing never blocks the task thread: {@link #reserve} says when a request to a Data Source may
@@ -35,6 +37,7 @@ final class DataSourceFlow {
     private final FlowControllers controllers;
     private final MetricGroup group;
     private final int maxInFlight;
+    private final int initialInFlight;
     private final IntConsumer capInFlight;
     private final Map<String, PerDataSource> byDataSource = new HashMap<>();
 
@@ -42,6 +45,8 @@ final class DataSourceFlow {
         final FlowController controller;
         /** Whether Tinybird throttled this Data Source yet: pacing and the in-flight cap apply from then. */
         boolean engaged;
+        /** Clean answers before that: the in-flight cap grows by one with each (slow start). */
+        int cleanAnswers;
         long pausedMsCounted;
         Counter quotaWaitMs;
         Counter rateLimited;
@@ -55,7 +60,11 @@ final class DataSourceFlow {
         this.controllers = new FlowControllers(settings);
         this.group = group;
         this.maxInFlight = settings.maxInFlight;
+        this.initialInFlight = settings.initialInFlight;
         this.capInFlight = capInFlight;
+        // Before any answer: a job's first requests all leave at once, and with a commit latency
+        // of seconds their 429s would be the first sign of a quota.
+        capInFlight.accept(initialInFlight);
     }
 
     /**
@@ -96,10 +105,14 @@ final class DataSourceFlow {
         if (answer.throttled()) {
             flow.rateLimited.inc();
             flow.engaged = true;
+        } else if (answer.clean()) {
+            flow.cleanAnswers++;
         }
         long allowed = 0;
         for (PerDataSource each : byDataSource.values()) {
-            allowed += each.engaged ? each.controller.allowedInFlight() : maxInFlight;
+            allowed += each.engaged
+                    ? each.controller.allowedInFlight()
+                    : Math.min((long) maxInFlight, (long) initialInFlight + each.cleanAnswers);
         }
         capInFlight.accept((int) Math.min(maxInFlight, Math.max(1, allowed)));
         return answer.throttled();

@@ -138,7 +138,10 @@ final class FlowController {
         // Once per quota window: 429s of requests sent together say the same thing. A 429 comes
         // back at once (it waits for no commit), so the window, not the commit latency, is the period.
         if (!decreasedOnce || nowNanos - lastDecreaseNanos >= SECOND) {
-            rate *= settings.decreaseFactor;
+            // Throttled again in the window right after a cut: that cut was not enough (a start
+            // above the quota, a quota lowered), so cut twice as hard.
+            boolean again = decreasedOnce && nowNanos - lastDecreaseNanos < 2 * SECOND;
+            rate *= again ? settings.decreaseFactor * settings.decreaseFactor : settings.decreaseFactor;
             lastDecreaseNanos = nowNanos;
             decreasedOnce = true;
         }

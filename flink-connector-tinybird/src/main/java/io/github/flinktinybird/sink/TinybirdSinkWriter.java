@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -206,7 +207,7 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
 
     /** Hands a record to Flink's buffer (which may send a batch, or wait while it is full). */
     private void add(TinybirdRecord record, T element, SinkWriter.Context context) throws IOException, InterruptedException {
-        handOff.next = record;
+        handOff.push(record);
         bufferedRecords++;
         bufferedBytes += record.sizeInBytes();
         super.write(element, context);
@@ -354,13 +355,23 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
      */
     private static final class HandOff<T> implements ElementConverter<T, TinybirdRecord> {
         private static final long serialVersionUID = 1L;
-        private transient TinybirdRecord next;
+        /**
+         * Records handed to Flink's write, last in first out: Flink converts only after waiting
+         * for room in its buffer, and while it waits the mailbox may run a retry wake-up that
+         * hands over and converts a record of its own, whole, before the outer one is converted.
+         */
+        private transient ArrayDeque<TinybirdRecord> next;
+
+        void push(TinybirdRecord record) {
+            if (next == null) {
+                next = new ArrayDeque<>();
+            }
+            next.push(record);
+        }
 
         @Override
         public TinybirdRecord apply(T element, SinkWriter.Context context) {
-            TinybirdRecord record = next;
-            next = null;
-            return record;
+            return next.pop();
         }
     }
 }

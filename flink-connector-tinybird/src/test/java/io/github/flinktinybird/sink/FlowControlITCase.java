@@ -77,12 +77,14 @@ class FlowControlITCase {
     /**
      * 10 requests/s per Data Source, 1 s commit latency, two subtasks sharing the budget, and only
      * two attempts per record: a 429 that spent an attempt would fail the job after two of them.
+     * About 15 s of requests, so that the first seconds (a burst before the first answer shows the
+     * quota) are not most of the run.
      */
     @Test
     @Timeout(180)
     void aSharedRequestQuotaIsRespectedWithoutSpendingRetryAttempts() throws Exception {
         emulator = EventsApiEmulator.builder().keepOnlyIds("id").requestQuota(10).commitLatency(Duration.ofSeconds(1)).start();
-        long n = 60_000;
+        long n = 150_000;
         StreamExecutionEnvironment env = noRestarts();
         env.fromSequence(0, n - 1).map(TinybirdSinkITCase.Event::new).returns(TinybirdSinkITCase.Event.class)
                 .sinkTo(sink()
