@@ -131,7 +131,8 @@ public final class TinybirdSinkOptions {
                     .defaultValue(100_000)
                     .withDescription(
                             "Most records buffered per subtask before the sink applies"
-                                    + " backpressure; must exceed sink.batch.max-size.");
+                                    + " backpressure, records waiting for a retry or for flow"
+                                    + " control included; must exceed sink.batch.max-size.");
 
     public static final ConfigOption<Long> MAX_RECORD_SIZE =
             ConfigOptions.key("sink.max-record-size")
