@@ -133,7 +133,15 @@ final class BatchDelivery {
      */
     private boolean mayGoNow(Part part) {
         long now = System.nanoTime();
-        long maxHeldNanos = context.settings.requestTimeout.toNanos() / 4;
+        long timeout = context.settings.requestTimeout.toNanos();
+        long openNanos;
+        synchronized (this) {
+            openNanos = now - startedNanos;
+        }
+        // A batch throttled again and again must still end well before Flink's own request timer
+        // (twice the timeout and a minute), which would resend all of it: past the timeout it
+        // holds no slot for a wait any more.
+        long maxHeldNanos = openNanos > timeout ? 0 : timeout / 4;
         long at = context.flow.reserve(part.dataSource, now, maxHeldNanos);
         long delayNanos = at - now;
         if (delayNanos <= 0) {
