@@ -122,22 +122,7 @@ public final class Bench {
         o.put("rate", "0");
         // Flink's default (off) is the headline; "both" adds sink rows with it on, interleaved.
         o.put("object-reuse", "false");
-        for (String arg : args) {
-            for (String part : arg.trim().split("\\s+")) {
-                if (part.isEmpty()) {
-                    continue;
-                }
-                if (!part.startsWith("--") || !part.contains("=")) {
-                    throw new IllegalArgumentException("arguments are --name=value, got " + part + "; names: " + o.keySet());
-                }
-                String name = part.substring(2, part.indexOf('='));
-                if (!o.containsKey(name) && !name.equals("server-threads")) {
-                    throw new IllegalArgumentException("unknown option --" + name + "; known: " + o.keySet());
-                }
-                o.put(name, part.substring(part.indexOf('=') + 1));
-            }
-        }
-        return o;
+        return BenchOptions.parse(args, o, "server-threads");
     }
 
     private long longOption(String name) {
@@ -506,7 +491,8 @@ public final class Bench {
     }
 
     /** The machine's 1-minute load average: other work on the shared machine shows here. */
-    private static String loadAverage() {
+    /** The 1-minute load average, as /proc/loadavg has it, or "?". */
+    static String loadAverage() {
         try {
             return Files.readAllLines(new File("/proc/loadavg").toPath()).get(0).split(" ")[0];
         } catch (IOException | RuntimeException e) {

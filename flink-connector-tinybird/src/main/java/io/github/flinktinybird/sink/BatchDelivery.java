@@ -120,6 +120,72 @@ final class BatchDelivery {
     }
 
     private void send(Part part) {
+        if (context.flow == null || mayGoNow(part)) {
+            sendNow(part);
+        }
+    }
+
+    /**
+     * Flow control: whether {@code part} may go now. If not, and its slot is near, it keeps its
+     * in-flight slot and a timer sends it then; a longer wait (Tinybird paused the Data Source)
+     * lets its records wait in the writer instead, holding no slot, since Flink's own request timer
+     * would not wait that long for the batch.
+     */
+    private boolean mayGoNow(Part part) {
+        long now = System.nanoTime();
+        long timeout = context.settings.requestTimeout.toNanos();
+        long openNanos;
+        synchronized (this) {
+            openNanos = now - startedNanos;
+        }
+        // A batch throttled again and again must still end well before Flink's own request timer
+        // (twice the timeout and a minute), which would resend all of it: past the timeout it
+        // holds no slot for a wait any more.
+        long maxHeldNanos = openNanos > timeout ? 0 : timeout / 4;
+        long at = context.flow.reserve(part.dataSource, now, maxHeldNanos);
+        long delayNanos = at - now;
+        if (delayNanos <= 0) {
+            return true;
+        }
+        if (delayNanos > maxHeldNanos) {
+            paceLater(part, delayNanos);
+            return false;
+        }
+        try {
+            context.scheduler.schedule(() -> sendInItsSlot(part), delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            LOG.debug("Writer closed before a paced request to Data Source '{}' went out", part.dataSource);
+        }
+        return false;
+    }
+
+    /** A timer thread, at the part's slot: the wait does not count against sink.request-timeout. */
+    private void sendInItsSlot(Part part) {
+        if (context.closed || !context.unconfirmed.isInFlight(part)) {
+            return; // timed out meanwhile: its records wait for a retry already
+        }
+        try {
+            restartDeadline();
+            if (context.flow.stillClear(part.dataSource, System.nanoTime())) {
+                sendNow(part);
+            } else {
+                send(part);
+            }
+        } catch (RuntimeException e) {
+            failed(part, new TinybirdSinkException("unexpected error while sending to Data Source '" + part.dataSource + "'", 0, e));
+        }
+    }
+
+    private void restartDeadline() {
+        synchronized (this) {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+            deadline = scheduleDeadline();
+        }
+    }
+
+    private void sendNow(Part part) {
         List<byte[]> lines = linesOf(part.records);
         context.metrics.requestStarted(part.records.size(), part.bytes);
         long started = System.nanoTime();
@@ -151,7 +217,14 @@ final class BatchDelivery {
                     error != null
                             ? ResponseClassifier.classifyTransportFailure(unwrap(error), dataSource)
                             : ResponseClassifier.classify(response, dataSource, System.currentTimeMillis() / 1000);
-            context.metrics.requestFinished(outcome.kind(), (System.nanoTime() - started) / 1_000_000);
+            long now = System.nanoTime();
+            context.metrics.requestFinished(outcome.kind(), (now - started) / 1_000_000);
+            if (context.flow != null
+                    && context.flow.answered(dataSource, FlowAnswer.of(outcome, response, now - started, System.currentTimeMillis() / 1000), now)
+                    && outcome.kind() == Outcome.Kind.RETRY) {
+                throttled(part, outcome);
+                return;
+            }
             act(part, outcome, response);
         } catch (RuntimeException e) {
             // A bug here must not leave the batch without an answer: Flink would stall checkpoints.
@@ -304,6 +377,49 @@ final class BatchDelivery {
             context.retryWake.after(delay);
         }
         partEnded(null, true);
+    }
+
+    /**
+     * Flow control says this Data Source may not send yet: the part's records wait (in the
+     * snapshot, holding no in-flight slot) until it may, and come back through Flink's buffer.
+     * Nothing was sent, so nothing failed.
+     */
+    private void paceLater(Part part, long delayNanos) {
+        if (!context.unconfirmed.retryLater(part, part.records, System.nanoTime() + delayNanos)) {
+            return;
+        }
+        context.metrics.notSent(part.records.size(), part.bytes);
+        context.retryWake.after(Duration.ofNanos(delayNanos));
+        partEnded(null, false);
+    }
+
+    /**
+     * Tinybird asked this Data Source to wait (429, or 503 with Retry-After): the part goes again
+     * once flow control lets it, without spending an attempt and without shrinking the in-flight
+     * limit (flow control lowers the rate instead). The wait budget bounds it: a Data Source
+     * throttled for longer with nothing committed hands its records to the error policy.
+     */
+    private void throttled(Part part, Outcome outcome) {
+        String dataSource = part.dataSource;
+        context.metrics.numRecordsSendErrors.inc(part.records.size());
+        if (outcome.status() == 429) {
+            context.metrics.rateLimited.inc();
+        }
+        if (context.flow.overWaitBudget(dataSource, System.nanoTime())) {
+            undeliverable(
+                    part,
+                    "Tinybird kept throttling Data Source '" + dataSource + "' (" + outcome.status() + ") with nothing committed for longer than"
+                            + " sink.flow-control.wait-budget (" + context.settings.waitBudget + "): raise the Data Source's"
+                            + " request quota, write with fewer subtasks or larger batches, or raise the wait budget; last answer: "
+                            + outcome.reason(),
+                    outcome.status(),
+                    false);
+            return;
+        }
+        context.metrics.recordsRetried.inc(part.records.size());
+        context.retryLog.warn("Tinybird throttled Data Source '{}': {} record(s) go again when it allows, no attempt spent: {}",
+                dataSource, part.records.size(), outcome.reason());
+        send(part);
     }
 
     /**

@@ -31,6 +31,9 @@ final class DeliveryContext {
     final RateLimitedLog partialIngestLog = new RateLimitedLog(LOG, 10_000);
     final RateLimitedLog unconfirmedLog = new RateLimitedLog(LOG, 10_000);
 
+    /** Per-Data-Source flow control, or {@code null} when {@code sink.flow-control.enabled} is off. */
+    final DataSourceFlow flow;
+
     /** Set when the writer closes: answers after that (calls it cancelled) are not acted upon. */
     volatile boolean closed;
 
@@ -43,6 +46,20 @@ final class DeliveryContext {
             UnconfirmedRecords unconfirmed,
             RetryWake retryWake,
             Runnable failedRequestEnded) {
+        this(settings, client, errorPolicy, metrics, scheduler, unconfirmed, retryWake, failedRequestEnded, null);
+    }
+
+    DeliveryContext(
+            DeliverySettings settings,
+            EventsApiClient client,
+            ErrorPolicyEnforcer errorPolicy,
+            SinkMetrics metrics,
+            ScheduledExecutorService scheduler,
+            UnconfirmedRecords unconfirmed,
+            RetryWake retryWake,
+            Runnable failedRequestEnded,
+            DataSourceFlow flow) {
+        this.flow = flow;
         this.settings = settings;
         this.client = client;
         this.errorPolicy = errorPolicy;

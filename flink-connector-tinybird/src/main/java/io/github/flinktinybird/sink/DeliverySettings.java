@@ -22,6 +22,10 @@ final class DeliverySettings implements Serializable {
     final Duration requestTimeout;
     final RetryPolicy retryPolicy;
     final ErrorPolicy errorPolicy;
+    /** {@code sink.flow-control.enabled}: pace requests per Data Source from Tinybird's answers. */
+    final boolean flowControl;
+    /** {@code sink.flow-control.wait-budget}: how long a Data Source may stay throttled. */
+    final Duration waitBudget;
 
     DeliverySettings(
             String endpoint,
@@ -31,6 +35,22 @@ final class DeliverySettings implements Serializable {
             Duration requestTimeout,
             RetryPolicy retryPolicy,
             ErrorPolicy errorPolicy) {
+        this(endpoint, token, wait, compression, requestTimeout, retryPolicy, errorPolicy, true,
+                FlowControlSettings.DEFAULT_WAIT_BUDGET);
+    }
+
+    DeliverySettings(
+            String endpoint,
+            TokenSource token,
+            boolean wait,
+            Compression compression,
+            Duration requestTimeout,
+            RetryPolicy retryPolicy,
+            ErrorPolicy errorPolicy,
+            boolean flowControl,
+            Duration waitBudget) {
+        this.flowControl = flowControl;
+        this.waitBudget = waitBudget;
         this.endpoint = endpoint;
         this.token = token;
         this.wait = wait;
@@ -80,6 +100,10 @@ final class DeliverySettings implements Serializable {
                 + ", "
                 + retryPolicy
                 + ", "
-                + errorPolicy;
+                + errorPolicy
+                + ", flowControl="
+                + flowControl
+                + ", waitBudget="
+                + waitBudget;
     }
 }

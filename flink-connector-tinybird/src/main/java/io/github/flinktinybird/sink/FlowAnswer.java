@@ -1,5 +1,6 @@
 package io.github.flinktinybird.sink;
 
+import io.github.flinktinybird.http.EventsApiResponse;
 import io.github.flinktinybird.http.Outcome;
 
 import java.time.Duration;
@@ -27,6 +28,37 @@ final class FlowAnswer {
         this.remaining = remaining;
         this.resetSeconds = resetSeconds;
         this.retryAfter = retryAfter;
+    }
+
+    /**
+     * What an answer (or, with a {@code null} response, a transport failure) says to flow control.
+     * {@code X-RateLimit-Reset} above ~1e9 is an epoch second (as some deployments send it) and is
+     * turned into seconds from {@code nowEpochSeconds}.
+     */
+    static FlowAnswer of(Outcome outcome, EventsApiResponse response, long latencyNanos, long nowEpochSeconds) {
+        if (response == null) {
+            return new FlowAnswer(outcome.kind(), outcome.status(), latencyNanos, null, null, null, null);
+        }
+        Long reset = seconds(response.rateLimitReset());
+        if (reset != null && reset > 1_000_000_000L) {
+            reset = Math.max(0, reset - nowEpochSeconds);
+        }
+        Long retryAfter = seconds(response.retryAfter());
+        return new FlowAnswer(outcome.kind(), response.status(), latencyNanos, seconds(response.rateLimitLimit()),
+                seconds(response.rateLimitRemaining()), reset, retryAfter == null ? null : Duration.ofSeconds(retryAfter));
+    }
+
+    /** A whole non-negative number (fractions rounded up), or {@code null} when absent or unreadable. */
+    private static Long seconds(String header) {
+        if (header == null) {
+            return null;
+        }
+        try {
+            double value = Double.parseDouble(header.trim());
+            return Double.isNaN(value) || Double.isInfinite(value) || value < 0 ? null : (long) Math.ceil(value);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** 429, or 503 with a Retry-After: Tinybird asks this Data Source to slow down. */

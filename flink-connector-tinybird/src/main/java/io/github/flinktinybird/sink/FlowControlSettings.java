@@ -15,10 +15,15 @@ final class FlowControlSettings {
     static final double DEFAULT_MIN_RATE = 0.5;
     /** The rate never exceeds this, nor the {@code X-RateLimit-Limit} Tinybird announces. */
     static final double DEFAULT_MAX_RATE = 1_000.0;
-    /** After the first sign of the quota, the rate grows by this many requests/s each second. */
-    static final double DEFAULT_INCREASE_PER_SECOND = 2.0;
-    /** On 429 (or 503 with Retry-After) the rate is multiplied by this, at most once per period. */
-    static final double DEFAULT_DECREASE_FACTOR = 0.7;
+    /**
+     * After the first sign of the quota, the rate grows each second by this share of the quota
+     * ({@code X-RateLimit-Limit}) right after a sign of it, more the longer none comes.
+     */
+    static final double DEFAULT_INCREASE_SHARE = 0.003;
+    /** Seconds without a sign of the quota after which the increase is twice the initial one. */
+    static final double DEFAULT_INCREASE_DOUBLING_SECONDS = 10;
+    /** On 429 (or 503 with Retry-After) the rate is multiplied by this, at most once a second. */
+    static final double DEFAULT_DECREASE_FACTOR = 0.85;
     /** Requests in flight before any latency is known. */
     static final int DEFAULT_INITIAL_IN_FLIGHT = 4;
     /** Requests in flight at most, whatever latency and rate ask for: bounds the sink's memory. */
@@ -31,21 +36,23 @@ final class FlowControlSettings {
     final double initialRate;
     final double minRate;
     final double maxRate;
-    final double increasePerSecond;
+    final double increaseShare;
+    final double increaseDoublingSeconds;
     final double decreaseFactor;
     final int initialInFlight;
     final int maxInFlight;
     final double inFlightHeadroom;
     final long waitBudgetNanos;
 
-    FlowControlSettings(double initialRate, double minRate, double maxRate, double increasePerSecond,
-            double decreaseFactor, int initialInFlight, int maxInFlight, double inFlightHeadroom, Duration waitBudget) {
+    FlowControlSettings(double initialRate, double minRate, double maxRate, double increaseShare,
+            double increaseDoublingSeconds, double decreaseFactor, int initialInFlight, int maxInFlight, double inFlightHeadroom, Duration waitBudget) {
         if (!(minRate > 0 && minRate <= initialRate && initialRate <= maxRate)) {
             throw new IllegalArgumentException("flow control rates must satisfy 0 < min (" + minRate + ") <= initial ("
                     + initialRate + ") <= max (" + maxRate + ")");
         }
-        if (!(increasePerSecond > 0)) {
-            throw new IllegalArgumentException("flow control increase must be positive, got " + increasePerSecond);
+        if (!(increaseShare > 0) || !(increaseDoublingSeconds > 0)) {
+            throw new IllegalArgumentException("flow control increase must be positive, got " + increaseShare
+                    + " of the quota, doubling every " + increaseDoublingSeconds + " s");
         }
         if (!(decreaseFactor > 0 && decreaseFactor < 1)) {
             throw new IllegalArgumentException("flow control decrease factor must be in (0, 1), got " + decreaseFactor);
@@ -63,7 +70,8 @@ final class FlowControlSettings {
         this.initialRate = initialRate;
         this.minRate = minRate;
         this.maxRate = maxRate;
-        this.increasePerSecond = increasePerSecond;
+        this.increaseShare = increaseShare;
+        this.increaseDoublingSeconds = increaseDoublingSeconds;
         this.decreaseFactor = decreaseFactor;
         this.initialInFlight = initialInFlight;
         this.maxInFlight = maxInFlight;
@@ -77,8 +85,13 @@ final class FlowControlSettings {
 
     /** The defaults with a user's cap on requests in flight. */
     static FlowControlSettings withMaxInFlight(int maxInFlight) {
+        return withMaxInFlight(maxInFlight, DEFAULT_WAIT_BUDGET);
+    }
+
+    /** The defaults with a user's cap on requests in flight and wait budget. */
+    static FlowControlSettings withMaxInFlight(int maxInFlight, Duration waitBudget) {
         return new FlowControlSettings(DEFAULT_INITIAL_RATE, DEFAULT_MIN_RATE, DEFAULT_MAX_RATE,
-                DEFAULT_INCREASE_PER_SECOND, DEFAULT_DECREASE_FACTOR, Math.min(DEFAULT_INITIAL_IN_FLIGHT, maxInFlight),
-                maxInFlight, DEFAULT_IN_FLIGHT_HEADROOM, DEFAULT_WAIT_BUDGET);
+                DEFAULT_INCREASE_SHARE, DEFAULT_INCREASE_DOUBLING_SECONDS, DEFAULT_DECREASE_FACTOR, Math.min(DEFAULT_INITIAL_IN_FLIGHT, maxInFlight),
+                maxInFlight, DEFAULT_IN_FLIGHT_HEADROOM, waitBudget);
     }
 }

@@ -30,6 +30,8 @@ final class InFlightRequestLimiter implements RateLimitingStrategy {
     private final AtomicInteger failedEndings = new AtomicInteger();
     /** 0, or the size of the next batch the writer wants cut as soon as a slot allows. */
     private int nextBatchSize;
+    /** Requests in flight flow control allows (Little's law on rate and latency); any thread sets it. */
+    private volatile int flowCap = Integer.MAX_VALUE;
 
     InFlightRequestLimiter(int maxInFlightRequests, int maxBatchSize) {
         this.maxInFlightRequests = maxInFlightRequests;
@@ -54,7 +56,7 @@ final class InFlightRequestLimiter implements RateLimitingStrategy {
 
     @Override
     public boolean shouldBlock(RequestInfo requestInfo) {
-        return inFlight > 0 && inFlight >= allowed;
+        return inFlight > 0 && inFlight >= allowedInFlight();
     }
 
     @Override
@@ -81,7 +83,12 @@ final class InFlightRequestLimiter implements RateLimitingStrategy {
         nextBatchSize = 0;
     }
 
+    /** Any thread: flow control's cap on requests in flight (at least 1), below the AIMD limit. */
+    void capInFlight(int requests) {
+        flowCap = Math.max(1, requests);
+    }
+
     int allowedInFlight() {
-        return allowed;
+        return Math.min(allowed, flowCap);
     }
 }

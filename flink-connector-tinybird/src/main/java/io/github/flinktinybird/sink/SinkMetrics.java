@@ -34,6 +34,9 @@ final class SinkMetrics {
     final Counter recordsDeadLettered;
     final Counter recordsDiscarded;
     final Counter numRecordsSendErrors;
+    /** Flink's own {@code numRecordsOut}/{@code numBytesOut} (alias {@code numRecordsSend}): counted on cutting a batch. */
+    private final Counter numRecordsOut;
+    private final Counter numBytesOut;
     final Histogram requestLatencyMs;
     final Histogram batchSizeRecords;
     final Histogram batchSizeBytes;
@@ -52,6 +55,8 @@ final class SinkMetrics {
         recordsDeadLettered = counter(group, "recordsDeadLettered");
         recordsDiscarded = counter(group, "recordsDiscarded");
         numRecordsSendErrors = new OnTaskThread(group.getNumRecordsSendErrorsCounter(), taskThread);
+        numRecordsOut = new OnTaskThread(group.getIOMetricGroup().getNumRecordsOutCounter(), taskThread);
+        numBytesOut = new OnTaskThread(group.getIOMetricGroup().getNumBytesOutCounter(), taskThread);
         requestLatencyMs = group.histogram("requestLatencyMs", new LockedHistogram());
         batchSizeRecords = group.histogram("requestRecords", new LockedHistogram());
         batchSizeBytes = group.histogram("requestBytes", new LockedHistogram());
@@ -76,6 +81,16 @@ final class SinkMetrics {
     void requestFinished(Outcome.Kind kind, long latencyMs) {
         requestsByOutcome.get(kind).inc();
         requestLatencyMs.update(latencyMs);
+    }
+
+    /**
+     * Records Flink counted as sent when it cut their batch, but that flow control held back
+     * unsent (they come back through the buffer and are counted again then): uncounted here, so
+     * that {@code numRecordsSend} stays one count per send attempt.
+     */
+    void notSent(int records, long bytes) {
+        numRecordsOut.dec(records);
+        numBytesOut.dec(bytes);
     }
 
     void requestStarted(int records, long bytes) {

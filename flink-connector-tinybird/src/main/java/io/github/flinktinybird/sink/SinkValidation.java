@@ -90,6 +90,15 @@ final class SinkValidation {
         return new BatchSettings(maxBatchSize, maxInFlightRequests, maxBufferedRequests, maxBatchSizeInBytes, maxTimeInBufferMS, maxRecordSizeInBytes, maxBufferedBytes);
     }
 
+    static Duration waitBudget(Duration waitBudget) {
+        if (waitBudget == null || waitBudget.isNegative() || waitBudget.isZero()) {
+            throw new IllegalArgumentException(
+                    "sink.flow-control.wait-budget must be a positive duration, got " + waitBudget
+                            + ": set it to how long a throttled Data Source may wait, e.g. 5 min");
+        }
+        return waitBudget;
+    }
+
     static void timing(Duration requestTimeout, RetryPolicy retryPolicy) {
         if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException(

@@ -44,6 +44,8 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private ErrorPolicy errorPolicy = ErrorPolicy.fail();
     private Long maxBufferedBytes;
+    private boolean flowControl = TinybirdSinkOptions.FLOW_CONTROL_ENABLED.defaultValue();
+    private Duration flowControlWaitBudget = TinybirdSinkOptions.FLOW_CONTROL_WAIT_BUDGET.defaultValue();
 
     TinybirdSinkBuilder() {}
 
@@ -153,6 +155,21 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
         return this;
     }
 
+    /** Per-Data-Source flow control, on by default; see {@link TinybirdSinkOptions#FLOW_CONTROL_ENABLED}. */
+    public TinybirdSinkBuilder<T> setFlowControl(boolean enabled) {
+        this.flowControl = enabled;
+        return this;
+    }
+
+    /**
+     * How long a Data Source may stay throttled with nothing committed; default {@link
+     * TinybirdSinkOptions#FLOW_CONTROL_WAIT_BUDGET} (5 minutes).
+     */
+    public TinybirdSinkBuilder<T> setFlowControlWaitBudget(Duration waitBudget) {
+        this.flowControlWaitBudget = waitBudget;
+        return this;
+    }
+
     /**
      * Applies every {@link TinybirdSinkOptions} key present in {@code config} (job configuration,
      * {@code -D} options, table options); keys that are absent leave the builder as it is.
@@ -174,6 +191,8 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
         config.getOptional(TinybirdSinkOptions.MAX_RECORD_SIZE).ifPresent(this::setMaxRecordSizeInBytes);
         config.getOptional(TinybirdSinkOptions.REQUEST_TIMEOUT).ifPresent(this::setRequestTimeout);
         config.getOptional(TinybirdSinkOptions.MAX_BUFFERED_BYTES).ifPresent(this::setMaxBufferedBytes);
+        config.getOptional(TinybirdSinkOptions.FLOW_CONTROL_ENABLED).ifPresent(this::setFlowControl);
+        config.getOptional(TinybirdSinkOptions.FLOW_CONTROL_WAIT_BUDGET).ifPresent(this::setFlowControlWaitBudget);
 
         RetryPolicy.Builder retry =
                 RetryPolicy.builder()
@@ -250,7 +269,9 @@ public class TinybirdSinkBuilder<T> extends AsyncSinkBaseBuilder<T, TinybirdReco
                         compression,
                         requestTimeout,
                         retryPolicy,
-                        errorPolicy);
+                        errorPolicy,
+                        flowControl,
+                        SinkValidation.waitBudget(flowControlWaitBudget));
         SerializationSchema<T> schema =
                 serializationSchema != null ? serializationSchema : new JacksonSerializationSchema<>();
         TinybirdElementConverter<T> converter =

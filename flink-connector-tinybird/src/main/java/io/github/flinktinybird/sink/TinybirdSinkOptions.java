@@ -118,8 +118,12 @@ public final class TinybirdSinkOptions {
     public static final ConfigOption<Integer> MAX_IN_FLIGHT_REQUESTS =
             ConfigOptions.key("sink.requests.max-inflight")
                     .intType()
-                    .defaultValue(8)
-                    .withDescription("Most requests in flight at once per sink subtask.");
+                    .defaultValue(32)
+                    .withDescription(
+                            "Most requests in flight at once per sink subtask. With flow control,"
+                                    + " the requests in flight follow the Data Source's rate times"
+                                    + " its commit latency below this cap; 32 keeps a quota of 10"
+                                    + " requests/s busy at 3 s commit latency from one subtask.");
 
     public static final ConfigOption<Integer> MAX_BUFFERED_REQUESTS =
             ConfigOptions.key("sink.requests.max-buffered")
@@ -127,7 +131,8 @@ public final class TinybirdSinkOptions {
                     .defaultValue(100_000)
                     .withDescription(
                             "Most records buffered per subtask before the sink applies"
-                                    + " backpressure; must exceed sink.batch.max-size.");
+                                    + " backpressure, records waiting for a retry or for flow"
+                                    + " control included; must exceed sink.batch.max-size.");
 
     public static final ConfigOption<Long> MAX_RECORD_SIZE =
             ConfigOptions.key("sink.max-record-size")
@@ -219,6 +224,26 @@ public final class TinybirdSinkOptions {
                                     + " for a retry) before write() applies backpressure, whatever the"
                                     + " event size; at least twice sink.flush-buffer.size.");
 
+    public static final ConfigOption<Boolean> FLOW_CONTROL_ENABLED =
+            ConfigOptions.key("sink.flow-control.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Pace requests per Data Source from Tinybird's answers (rate-limit"
+                                    + " headers, 429, Retry-After) and let the requests in flight follow"
+                                    + " the commit latency, up to sink.requests.max-inflight. A wait"
+                                    + " Tinybird asks for does not spend a retry attempt. Off: every"
+                                    + " 429 is a failed attempt, as before.");
+
+    public static final ConfigOption<Duration> FLOW_CONTROL_WAIT_BUDGET =
+            ConfigOptions.key("sink.flow-control.wait-budget")
+                    .durationType()
+                    .defaultValue(FlowControlSettings.DEFAULT_WAIT_BUDGET)
+                    .withDescription(
+                            "How long a Data Source may stay throttled (429, or 503 with"
+                                    + " Retry-After) with nothing committed before its records go to"
+                                    + " the error policy (which fails the job by default).");
+
     private TinybirdSinkOptions() {}
 
     /** Every option, in documentation order. */
@@ -246,6 +271,8 @@ public final class TinybirdSinkOptions {
                 ERROR_POLICY,
                 DEAD_LETTER_PATH,
                 FAIL_ON_PARTIAL_INGEST,
-                MAX_BUFFERED_BYTES);
+                MAX_BUFFERED_BYTES,
+                FLOW_CONTROL_ENABLED,
+                FLOW_CONTROL_WAIT_BUDGET);
     }
 }

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -59,6 +60,7 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
     private long bufferedRecords;
     private long bufferedBytes;
     private final long maxBufferedBytes;
+    private final int maxBufferedRecords;
 
     TinybirdSinkWriter(
             TinybirdElementConverter<T> converter,
@@ -82,6 +84,7 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
         super(handOff, context, configuration, restored.fitting);
         this.handOff = handOff;
         this.maxBufferedBytes = batch.maxBufferedBytes;
+        this.maxBufferedRecords = configuration.getMaxBufferedRequests();
         this.bufferedRecords = restored.records;
         this.bufferedBytes = restored.bytes;
         this.converter = converter;
@@ -120,7 +123,8 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
                         scheduler,
                         unconfirmed,
                         this::wakeAfter,
-                        limiter == null ? () -> {} : limiter::failedRequestEnded);
+                        limiter == null ? () -> {} : limiter::failedRequestEnded,
+                        flowControl(settings, configuration, context));
         try {
             converter.open(context.asSerializationSchemaInitializationContext());
             errorPolicy.open(task.getIndexOfThisSubtask(), task.getAttemptNumber());
@@ -134,6 +138,17 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
             throw tooLarge;
         }
         LOG.info("Tinybird sink writer {} started ({})", task.getTaskNameWithSubtasks(), settings);
+    }
+
+    /** Per-Data-Source flow control, capping the limiter's requests in flight; null when switched off. */
+    private DataSourceFlow flowControl(
+            DeliverySettings settings, AsyncSinkWriterConfiguration configuration, WriterInitContext context) {
+        if (!settings.flowControl) {
+            return null;
+        }
+        FlowControlSettings flow =
+                FlowControlSettings.withMaxInFlight(configuration.getMaxInFlightRequests(), settings.waitBudget);
+        return new DataSourceFlow(flow, context.metricGroup(), limiter == null ? n -> {} : limiter::capInFlight);
     }
 
     @Override
@@ -167,11 +182,22 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
      * cannot wait forever: the bound is at least two full batches, and Flink sends a full batch
      * whenever nothing is in flight, so over the bound something is in flight or waiting for a
      * retry, and its answer or wake-up is a mail.
+     *
+     * <p>Records waiting for a retry or for flow control count against {@code
+     * sink.requests.max-buffered} with Flink's buffer, since they come back through it: a Data
+     * Source Tinybird holds back cannot pile up records beyond the bound the user set. Each waiting
+     * record has its wake-up timer pending, so this wait ends too.
      */
     private void waitForRoom(long bytes) throws InterruptedException {
-        while (heldBytes() > 0 && heldBytes() + bytes > maxBufferedBytes) {
+        while (heldBytes() > 0
+                && (heldBytes() + bytes > maxBufferedBytes || waitingOverRecordBound())) {
             mailbox.yield();
         }
+    }
+
+    private boolean waitingOverRecordBound() {
+        int waiting = unconfirmed.waitingRecords();
+        return waiting > 0 && bufferedRecords + waiting >= maxBufferedRecords;
     }
 
     /** Bytes of NDJSON this subtask holds: buffered, in flight and waiting for a retry. */
@@ -181,7 +207,7 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
 
     /** Hands a record to Flink's buffer (which may send a batch, or wait while it is full). */
     private void add(TinybirdRecord record, T element, SinkWriter.Context context) throws IOException, InterruptedException {
-        handOff.next = record;
+        handOff.push(record);
         bufferedRecords++;
         bufferedBytes += record.sizeInBytes();
         super.write(element, context);
@@ -329,13 +355,23 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
      */
     private static final class HandOff<T> implements ElementConverter<T, TinybirdRecord> {
         private static final long serialVersionUID = 1L;
-        private transient TinybirdRecord next;
+        /**
+         * Records handed to Flink's write, last in first out: Flink converts only after waiting
+         * for room in its buffer, and while it waits the mailbox may run a retry wake-up that
+         * hands over and converts a record of its own, whole, before the outer one is converted.
+         */
+        private transient ArrayDeque<TinybirdRecord> next;
+
+        void push(TinybirdRecord record) {
+            if (next == null) {
+                next = new ArrayDeque<>();
+            }
+            next.push(record);
+        }
 
         @Override
         public TinybirdRecord apply(T element, SinkWriter.Context context) {
-            TinybirdRecord record = next;
-            next = null;
-            return record;
+            return next.pop();
         }
     }
 }

@@ -65,7 +65,7 @@ class TinybirdSinkBuilderTest {
                 .contains("maxBatchSize=10000")
                 .contains("maxBatchSizeInBytes=8388608")
                 .contains("maxTimeInBufferMS=1000")
-                .contains("maxInFlightRequests=8")
+                .contains("maxInFlightRequests=32")
                 .contains("maxBufferedRequests=100000")
                 .contains("maxRecordSizeInBytes=1048576");
     }
@@ -354,6 +354,8 @@ class TinybirdSinkBuilderTest {
         config.set(TinybirdSinkOptions.DEAD_LETTER_PATH, "file:///var/tmp/tinybird-dead-letters");
         config.set(TinybirdSinkOptions.FAIL_ON_PARTIAL_INGEST, true);
         config.set(TinybirdSinkOptions.MAX_BUFFERED_BYTES, 8_000_000L);
+        config.set(TinybirdSinkOptions.FLOW_CONTROL_ENABLED, false);
+        config.set(TinybirdSinkOptions.FLOW_CONTROL_WAIT_BUDGET, Duration.ofSeconds(42));
         return config;
     }
 
@@ -391,7 +393,9 @@ class TinybirdSinkBuilderTest {
                 .contains("maxInFlightRequests=2")
                 .contains("maxBufferedRequests=5120")
                 .contains("maxRecordSizeInBytes=4096")
-                .contains("maxBufferedBytes=8000000");
+                .contains("maxBufferedBytes=8000000")
+                .contains("flowControl=false")
+                .contains("waitBudget=PT42S");
     }
 
     @Test

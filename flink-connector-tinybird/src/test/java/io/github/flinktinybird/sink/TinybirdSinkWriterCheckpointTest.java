@@ -146,13 +146,16 @@ class TinybirdSinkWriterCheckpointTest {
 
     @Test
     void recordsWaitingForARetryAreInTheSnapshotAndHoldNoInFlightSlot() throws Exception {
-        EventsApiEmulator emulator = emulator(EventsApiEmulator.builder().faultPlan(FaultPlan.builder().retryAfterSeconds(30).build()));
+        EventsApiEmulator emulator = emulator(EventsApiEmulator.builder());
         // One request in flight at most: a batch sitting out its 30 s backoff in a slot would
-        // stop every other batch for 30 s.
-        TinybirdSinkWriter<Event> writer = open(sink(emulator).setMaxInFlightRequests(1), Collections.emptyList());
-        emulator.failNext(1, Fault.RATE_LIMITED);
+        // stop every other batch for 30 s. (A 500, not a 429: a 429 rightly pauses the whole
+        // Data Source under flow control.)
+        TinybirdSinkWriter<Event> writer = open(sink(emulator).setMaxInFlightRequests(1)
+                .setRetryPolicy(RetryPolicy.builder().initialBackoff(Duration.ofSeconds(30)).maxBackoff(Duration.ofSeconds(30)).jitter(0).build()),
+                Collections.emptyList());
+        emulator.failNext(1, Fault.SERVER_ERROR_500);
         write(writer, 0, 10);
-        driveUntil("the 429", () -> emulator.requests().size() == 1);
+        driveUntil("the 500", () -> emulator.requests().size() == 1);
         write(writer, 10, 20);
 
         // Committed, and its answer handled, while the first batch waits for its retry.

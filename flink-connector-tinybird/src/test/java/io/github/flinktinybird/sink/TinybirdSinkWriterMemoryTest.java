@@ -91,6 +91,44 @@ class TinybirdSinkWriterMemoryTest {
         assertThat(slow.idCounts("events")).hasSize(events);
     }
 
+    @Test
+    void recordsTinybirdHoldsBackCountAgainstTheBufferBound() throws Exception {
+        // A 429 asking for 6 s, longer than a paced request may keep its slot (a quarter of the
+        // 20 s request timeout): the held-back records wait in the writer, and the writer keeps
+        // accepting events only while they and Flink's buffer stay within sink.requests.max-buffered.
+        EventsApiEmulator emulator = emulator(EventsApiEmulator.builder()
+                .faultPlan(io.github.flinktinybird.emulator.FaultPlan.builder().retryAfterSeconds(6).build()));
+        emulator.failNext(1, io.github.flinktinybird.emulator.Fault.RATE_LIMITED);
+        int maxBuffered = 300;
+        int batch = 50;
+        int maxInFlight = 2;
+        TinybirdSinkWriter<Event> writer = open(sink(emulator)
+                .setMaxBatchSize(batch)
+                .setMaxBufferedRequests(maxBuffered)
+                .setMaxInFlightRequests(maxInFlight)
+                .setMaxTimeInBufferMS(100)
+                .setRequestTimeout(Duration.ofSeconds(20)), Collections.emptyList());
+        int events = 2_000;
+        long mostHeld = 0;
+
+        for (int i = 0; i < events; i++) {
+            writer.write(new Event(i, "p"), NO_CONTEXT);
+            mostHeld = Math.max(mostHeld, recordsIn(writer.snapshotState(i)));
+        }
+        writer.flush(true);
+
+        System.out.printf("[held back] most records held: %d, bound %d buffered + %d in flight%n", mostHeld, maxBuffered, maxInFlight * batch);
+        assertThat(emulator.requests()).anyMatch(r -> r.status() == 429);
+        assertThat(mostHeld).as("records held after a write (buffered, waiting, in flight)")
+                .isLessThanOrEqualTo(maxBuffered + (long) maxInFlight * batch);
+        assertThat(emulator.idCounts("events")).hasSize(events);
+        assertThat(emulator.idCounts("events").values()).allMatch(n -> n == 1);
+    }
+
+    private static long recordsIn(List<BufferedRequestState<TinybirdRecord>> state) {
+        return state.stream().mapToLong(s -> s.getBufferedRequestEntries().size()).sum();
+    }
+
     /** State as an earlier run with larger limits wrote it: ids 0..9, every odd one 2,000 bytes. */
     private static List<BufferedRequestState<TinybirdRecord>> stateWithLargeRecords() {
         List<RequestEntryWrapper<TinybirdRecord>> entries = new ArrayList<>();
