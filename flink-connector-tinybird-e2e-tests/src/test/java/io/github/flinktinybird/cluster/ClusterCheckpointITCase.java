@@ -4,13 +4,8 @@ import io.github.flinktinybird.emulator.EventsApiEmulator;
 import io.github.flinktinybird.testutil.Deadline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,42 +21,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the checkpoint statistics Flink's REST API reports, and what a {@code kill -9} duplicates when the
  * checkpoints hold the requests in flight.
  */
-class ClusterCheckpointITCase {
+class ClusterCheckpointITCase extends StandaloneClusterTest {
 
     static final String DATA_SOURCE = "events";
 
-    static StandaloneFlinkCluster cluster;
-    static Path jobJar;
-    EventsApiEmulator tinybird;
-
-    @RegisterExtension
-    final TestWatcher logsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                cluster.printLogs();
-            }
-        }
-    };
-
     @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = StandaloneFlinkCluster.start("checkpoints", 2, "INFO", Map.of());
-        jobJar = JobJar.build(cluster.dir().resolve("tinybird-job.jar"));
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    @AfterEach
-    void stopEmulator() {
-        if (tinybird != null) {
-            tinybird.close();
-        }
+    static void start() throws Exception {
+        startCluster("checkpoints", 2, "INFO", Map.of(), Map.of());
     }
 
     private List<String> jobArgs(long events, long rate) {

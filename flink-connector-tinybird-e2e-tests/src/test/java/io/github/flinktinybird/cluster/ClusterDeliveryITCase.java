@@ -7,13 +7,8 @@ import io.github.flinktinybird.emulator.RecordedRequest;
 import io.github.flinktinybird.testutil.Deadline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,42 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * At-least-once where users meet it: a job jar submitted to a standalone Flink cluster (separate
  * JobManager and TaskManager processes), whose TaskManagers are killed with {@code kill -9}.
  */
-class ClusterDeliveryITCase {
+class ClusterDeliveryITCase extends StandaloneClusterTest {
 
     static final String DATA_SOURCE = "events";
 
-    static StandaloneFlinkCluster cluster;
-    static Path jobJar;
-    EventsApiEmulator tinybird;
-
-    @RegisterExtension
-    final TestWatcher logsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                cluster.printLogs();
-            }
-        }
-    };
-
     @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = StandaloneFlinkCluster.start("delivery", 2, "INFO", Map.of());
-        jobJar = JobJar.build(cluster.dir().resolve("tinybird-job.jar"));
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    @AfterEach
-    void stopEmulator() {
-        if (tinybird != null) {
-            tinybird.close();
-        }
+    static void start() throws Exception {
+        startCluster("delivery", 2, "INFO", Map.of(), Map.of());
     }
 
     private List<String> jobArgs(long events, long rate, String... more) {

@@ -6,13 +6,8 @@ import io.github.flinktinybird.emulator.FaultPlan;
 import io.github.flinktinybird.testutil.Deadline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,48 +31,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * checkpoint, savepoint, uploaded job graph and blob store file (the serialized job, offloaded there
  * whatever its size) is searched for either token.
  */
-class ClusterSecretsITCase {
+class ClusterSecretsITCase extends StandaloneClusterTest {
 
     /** The variable the TaskManagers, and only they, hold the token in. */
     static final String TOKEN_VARIABLE = "TINYBIRD_SECRETS_TEST_TOKEN";
     static final String TOKEN = "p.SECRET" + UUID.randomUUID().toString().replace("-", "");
     static final String WRONG_TOKEN = "p.WRONG" + UUID.randomUUID().toString().replace("-", "");
 
-    static StandaloneFlinkCluster cluster;
-    EventsApiEmulator tinybird;
-
-    @RegisterExtension
-    final TestWatcher logsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                cluster.printLogs();
-            }
-        }
-    };
-
     @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = StandaloneFlinkCluster.start("secrets", 1, "DEBUG",
+    static void start() throws Exception {
+        startCluster("secrets", 1, "DEBUG",
                 Map.of("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION",
                         // Every serialized job and task description goes to the blob store on disk
                         // (by default only those above 1 MiB), so that its bytes can be searched.
                         "blob.offload.minsize", "0"),
                 Map.of(TOKEN_VARIABLE, TOKEN));
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    @AfterEach
-    void stopEmulator() {
-        if (tinybird != null) {
-            tinybird.close();
-        }
     }
 
     @Test
@@ -91,7 +59,7 @@ class ClusterSecretsITCase {
                 .faultPlan(FaultPlan.builder().seed(3).probability(Fault.RATE_LIMITED, 0.1).probability(Fault.SERVER_ERROR_500, 0.1)
                         .probability(Fault.DROP_CONNECTION, 0.05).retryAfterSeconds(1).build())
                 .start();
-        Path jar = JobJar.build(cluster.dir().resolve("tinybird-job.jar"));
+        Path jar = jobJar;
         // As `echo "$TOKEN" > file` writes it: with a trailing newline.
         Path wrongTokenFile = Files.writeString(cluster.dir().resolve("wrong-token"), wrongToken + "\n");
         Path marker = cluster.dir().resolve("failed-once");
