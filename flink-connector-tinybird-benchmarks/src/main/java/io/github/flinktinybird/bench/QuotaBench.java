@@ -53,8 +53,11 @@ public final class QuotaBench {
         defaults.put("seconds", "45");
         defaults.put("flow-control", "true");
         defaults.put("max-inflight", "default");
+        defaults.put("max-buffered-bytes", "default");
         defaults.put("out", "target/bench/quota");
         defaults.put("plot", "");
+        // Whether to measure, next to each quota run, the same job without a quota.
+        defaults.put("supply", "true");
         // One run before the grid, not reported: the JVM's first job pays for class loading and JIT.
         defaults.put("warmup-seconds", "20");
         new QuotaBench(BenchOptions.parse(args, defaults)).runAll();
@@ -75,7 +78,7 @@ public final class QuotaBench {
 
     private void runAll() throws Exception {
         List<Integer> quotas = ints("quotas");
-        boolean supply = quotas.stream().anyMatch(q -> q > 0);
+        boolean supply = Boolean.parseBoolean(options.get("supply")) && quotas.stream().anyMatch(q -> q > 0);
         long warmUp = Long.parseLong(options.get("warmup-seconds"));
         if (warmUp > 0) {
             run(longs("latencies").get(0), 0, ints("parallelisms").get(0), warmUp);
@@ -123,6 +126,9 @@ public final class QuotaBench {
             if (!options.get("max-inflight").equals("default")) {
                 sink.setMaxInFlightRequests(Integer.parseInt(options.get("max-inflight")));
             }
+            if (!options.get("max-buffered-bytes").equals("default")) {
+                sink.setMaxBufferedBytes(Long.parseLong(options.get("max-buffered-bytes")));
+            }
             env.fromSource(source, WatermarkStrategy.noWatermarks(), "generator").sinkTo(sink.build());
             JobClient job = env.executeAsync("quota-bench");
             long started = System.nanoTime();
@@ -130,7 +136,20 @@ public final class QuotaBench {
             long rowsAtStart = emulator.totalRowCount();
             int requestsAtStart = emulator.requests().size();
             long windowStart = System.nanoTime();
+            // Every 5 s of the window: what the server admitted and refused, what flow control allows.
+            StringBuilder timeline = new StringBuilder();
+            int seen = requestsAtStart;
+            for (long at = windowStart + 5_000_000_000L; at - (started + seconds * 1_000_000_000L) < 0; at += 5_000_000_000L) {
+                waitUntil(at);
+                List<RecordedRequest> now = emulator.requests();
+                List<RecordedRequest> last = now.subList(seen, now.size());
+                seen = now.size();
+                timeline.append(String.format(Locale.ROOT, " [%d ok, %d 429, rate %.1f, in flight %.0f]",
+                        last.stream().filter(r -> r.status() == 200).count(), last.stream().filter(r -> r.status() == 429).count(),
+                        LatencyReporter.allowedRate(), LatencyReporter.allowedInFlight()));
+            }
             waitUntil(started + seconds * 1_000_000_000L);
+            System.out.println("[quota timeline, per 5 s]" + timeline);
             long rows = emulator.totalRowCount() - rowsAtStart;
             List<RecordedRequest> requests = emulator.requests();
             double window = (System.nanoTime() - windowStart) / 1e9;

@@ -15,8 +15,9 @@ import io.github.flinktinybird.http.Outcome;
  *       or {@code X-RateLimit-Remaining: 0}) each clean answer adds one request/s, doubling the
  *       rate about every second (slow start). Afterwards the rate grows each second by {@code
  *       increaseShare} of the quota, and by more the longer the quota gives no sign (twice as much
- *       after {@code increaseDoublingSeconds}): gentle where the quota was last met, quick to
- *       recover from a deep cut. An answer with nothing remaining adds nothing and restarts the
+ *       after {@code increaseDoublingSeconds}); well below the rate the last 429 came at, it
+ *       closes half the gap to 95% of that rate each second: gentle where the quota was last met,
+ *       quick to recover from a deep cut. An answer with nothing remaining adds nothing and restarts the
  *       gentle probing. A 429 (or 503 with {@code Retry-After}) multiplies the rate by {@code
  *       decreaseFactor}, at most once a second (the quota's window; a 429 does not wait for a
  *       commit, so it comes back at once whatever the latency), so that a burst of 429s for
@@ -44,6 +45,10 @@ final class FlowController {
     private static final long SECOND = 1_000_000_000L;
     /** The quota assumed while Tinybird announces none: its documented 100 requests/s. */
     private static final double UNANNOUNCED_QUOTA = 100;
+    /** After a cut, the rate returns quickly to this share of the rate the last 429 came at. */
+    private static final double RECOVERY_TARGET = 0.95;
+    /** Share of the way back to it made each second. */
+    private static final double RECOVERY_PER_SECOND = 0.5;
     /** Weight of a new latency sample in the moving average. */
     private static final double LATENCY_WEIGHT = 0.2;
 
@@ -58,6 +63,8 @@ final class FlowController {
     private boolean decreasedOnce;
     /** Since when the quota gave no sign (429, or nothing remaining): the increase grows with it. */
     private long calmSinceNanos;
+    /** The rate when the last 429 cut it: where the quota was last met. */
+    private double rateAtLastThrottle;
     private double announcedLimit = Double.POSITIVE_INFINITY;
     /** Since when the Data Source is throttled with nothing committed, or -1. */
     private long throttledSinceNanos = -1;
@@ -126,7 +133,11 @@ final class FlowController {
     private double increasePerSecond(long nowNanos) {
         double quota = announcedLimit < Double.POSITIVE_INFINITY ? announcedLimit : UNANNOUNCED_QUOTA;
         double calmSeconds = (nowNanos - calmSinceNanos) / (double) SECOND;
-        return settings.increaseShare * quota * (1 + calmSeconds / settings.increaseDoublingSeconds);
+        double probe = settings.increaseShare * quota * (1 + calmSeconds / settings.increaseDoublingSeconds);
+        // Well below where the last 429 came: the quota was fine up to near there, so close half
+        // the gap each second, and probe gently only near it.
+        double gap = RECOVERY_TARGET * rateAtLastThrottle - rate;
+        return gap > 0 ? Math.max(probe, gap * RECOVERY_PER_SECOND) : probe;
     }
 
     private void throttled(FlowAnswer answer, long nowNanos) {
@@ -141,6 +152,7 @@ final class FlowController {
             // Throttled again in the window right after a cut: that cut was not enough (a start
             // above the quota, a quota lowered), so cut twice as hard.
             boolean again = decreasedOnce && nowNanos - lastDecreaseNanos < 2 * SECOND;
+            rateAtLastThrottle = again ? Math.min(rateAtLastThrottle, rate) : rate;
             rate *= again ? settings.decreaseFactor * settings.decreaseFactor : settings.decreaseFactor;
             lastDecreaseNanos = nowNanos;
             decreasedOnce = true;
