@@ -4,6 +4,7 @@
 # Options are --name=value (defaults in brackets):
 #   --latencies=200,1000,3000  --quotas=10,100  --parallelisms=1,2,4  --seconds=45
 #   --flow-control=true  --max-inflight=default  --max-buffered-bytes=default  --out=target/bench/quota  --warmup-seconds=20  --supply=true
+#   --from-csv=<a CSV it wrote>: report and plot that again, running nothing
 # A quota of 0 runs without one: what the source and the machine can supply.
 # Writes <out>.md, <out>.csv and, with --plot=docs/performance-quota.png, the plot.
 set -euo pipefail

@@ -101,7 +101,7 @@ final class Plot {
             g.setColor(new Color(0xe0e0e0));
             g.drawLine(left, y, right, y);
             g.setColor(Color.DARK_GRAY);
-            String label = v >= 1000 ? String.format("%.0fk", v / 1000) : String.format("%.0f", v);
+            String label = v >= 1000 ? String.format("%.0fk", v / 1000) : v != Math.rint(v) && v < 10 ? String.format(java.util.Locale.ROOT, "%.2f", v) : String.format("%.0f", v);
             g.drawString(label, left - 8 - fm.stringWidth(label), y + 4);
         }
         // x ticks at each distinct x
@@ -196,6 +196,9 @@ final class Plot {
         }
         if (x >= 1000 && x % 1000 == 0) {
             return String.format("%.0fk", x / 1000);
+        }
+        if (x != Math.rint(x) && Math.abs(x) < 10) {
+            return String.format(java.util.Locale.ROOT, "%.1f", x);
         }
         return String.format("%.0f", x);
     }

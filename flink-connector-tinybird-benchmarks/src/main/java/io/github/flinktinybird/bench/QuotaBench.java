@@ -58,6 +58,8 @@ public final class QuotaBench {
         defaults.put("plot", "");
         // Whether to measure, next to each quota run, the same job without a quota.
         defaults.put("supply", "true");
+        // A CSV this benchmark wrote: report and plot it again without running anything.
+        defaults.put("from-csv", "");
         // One run before the grid, not reported: the JVM's first job pays for class loading and JIT.
         defaults.put("warmup-seconds", "20");
         new QuotaBench(BenchOptions.parse(args, defaults)).runAll();
@@ -77,6 +79,11 @@ public final class QuotaBench {
     }
 
     private void runAll() throws Exception {
+        if (!options.get("from-csv").isEmpty()) {
+            readCsv(new File(options.get("from-csv")));
+            report();
+            return;
+        }
         List<Integer> quotas = ints("quotas");
         boolean supply = Boolean.parseBoolean(options.get("supply")) && quotas.stream().anyMatch(q -> q > 0);
         long warmUp = Long.parseLong(options.get("warmup-seconds"));
@@ -171,6 +178,30 @@ public final class QuotaBench {
                     quota == 0 ? "" : String.format(Locale.ROOT, " = %.2fx of the bound", cell.rowsPerSecond / bound(cell)),
                     cell.requests, 100 * cell.rateLimitedShare, cell.p99Ms, cell.loadAverage);
             return cell;
+        }
+    }
+
+    private void readCsv(File csv) throws Exception {
+        List<String> lines = Files.readAllLines(csv.toPath(), StandardCharsets.UTF_8);
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            Cell cell = new Cell();
+            cell.latencyMs = Long.parseLong(f[0]);
+            cell.quota = Integer.parseInt(f[1]);
+            cell.parallelism = Integer.parseInt(f[2]);
+            cell.rowsPerSecond = Double.parseDouble(f[3]);
+            cell.requests = Integer.parseInt(f[7]);
+            cell.rateLimitedShare = Double.parseDouble(f[8]);
+            cell.p99Ms = Double.parseDouble(f[9]);
+            cell.loadAverage = f[10];
+            if (!f[5].equals("NaN") && Double.isNaN(supply(cell))) {
+                Cell supply = new Cell();
+                supply.latencyMs = cell.latencyMs;
+                supply.parallelism = cell.parallelism;
+                supply.rowsPerSecond = Double.parseDouble(f[5]);
+                cells.add(supply);
+            }
+            cells.add(cell);
         }
     }
 
