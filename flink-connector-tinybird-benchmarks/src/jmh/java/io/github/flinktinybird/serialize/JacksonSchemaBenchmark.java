@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
  * Element → JSON bytes with the default Jackson schema: before issue 13 ({@code legacy}: {@code
  * mapper.writeValue} per element into a {@code ByteArrayOutputStream}), now ({@code current}: one
  * serializer provider and root serializer kept, one copy), and now with Jackson's Blackbird module
- * added to the mapper; for the benchmark event as public fields (what bench/run.sh sends), as
- * getters, and as a record: Blackbird only replaces getter calls, never field reads.
+ * added to the mapper; {@code boxed} is the current schema without its primitive-field writer (an
+ * empty subclass, which keeps Jackson's own field writers: what the first pass of issue 13 had); for
+ * the benchmark event as public fields (what bench/run.sh sends), as getters, and as a record:
+ * Blackbird only replaces getter calls, never field reads.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 public class JacksonSchemaBenchmark {
     private static final int EVENTS = 1024;
 
-    @Param({"legacy", "current", "blackbird"})
+    @Param({"legacy", "boxed", "current", "blackbird"})
     public String schema;
 
     @Param({"fields", "getters", "record"})
@@ -103,6 +105,9 @@ public class JacksonSchemaBenchmark {
         switch (schema) {
             case "legacy":
                 serializer = new LegacyJacksonSerializationSchema<>();
+                break;
+            case "boxed":
+                serializer = new JacksonSerializationSchema<>() {};
                 break;
             case "current":
                 serializer = new JacksonSerializationSchema<>();

@@ -45,6 +45,10 @@ public class JacksonSerializationSchema<T> implements SerializationSchema<T> {
 
     private void setMapper(ObjectMapper created) {
         mapper = created;
+        if (getClass() == JacksonSerializationSchema.class) {
+            // The mapper is ours (createMapper is not overridden): primitive fields without boxing.
+            mapper.setSerializerFactory(mapper.getSerializerFactory().withSerializerModifier(new PrimitiveFieldWriter.Modifier()));
+        }
         // CLOSE_CLOSEABLE makes writeValue close each Closeable element: leave that to Jackson.
         provider =
                 mapper.isEnabled(SerializationFeature.CLOSE_CLOSEABLE)

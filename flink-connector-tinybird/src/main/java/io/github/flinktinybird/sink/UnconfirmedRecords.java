@@ -55,11 +55,15 @@ final class UnconfirmedRecords {
     private long inFlightBytes;
     private long waitingBytes;
     private int waitingRecords;
+    /**
+     * {@code inFlightBytes + waitingBytes}, republished after each change under the lock: the task
+     * thread reads it for every element (the writer's byte bound), without taking the lock.
+     */
+    private volatile long bytes;
 
     synchronized void sent(Part part) {
-        if (inFlight.add(part)) {
-            inFlightBytes += part.bytes;
-        }
+        addInFlight(part);
+        publishBytes();
     }
 
     /**
@@ -68,11 +72,9 @@ final class UnconfirmedRecords {
      * @return false if the part had already ended (its answer came too late), so nothing is done
      */
     synchronized boolean ended(Part part) {
-        if (!inFlight.remove(part)) {
-            return false;
-        }
-        inFlightBytes -= part.bytes;
-        return true;
+        boolean ended = removeInFlight(part);
+        publishBytes();
+        return ended;
     }
 
     synchronized boolean isInFlight(Part part) {
@@ -81,11 +83,12 @@ final class UnconfirmedRecords {
 
     /** Replaces a part by its halves (after a 413), atomically. */
     synchronized boolean split(Part part, Part first, Part second) {
-        if (!ended(part)) {
+        if (!removeInFlight(part)) {
             return false;
         }
-        sent(first);
-        sent(second);
+        addInFlight(first);
+        addInFlight(second);
+        publishBytes();
         return true;
     }
 
@@ -94,7 +97,7 @@ final class UnconfirmedRecords {
      * {@code notBeforeNanos} (a {@link System#nanoTime()} value), atomically.
      */
     synchronized boolean retryLater(Part part, List<TinybirdRecord> again, long notBeforeNanos) {
-        if (!ended(part)) {
+        if (!removeInFlight(part)) {
             return false;
         }
         if (!again.isEmpty()) {
@@ -102,6 +105,21 @@ final class UnconfirmedRecords {
             waitingBytes += bytesOf(again);
             waitingRecords += again.size();
         }
+        publishBytes();
+        return true;
+    }
+
+    private void addInFlight(Part part) {
+        if (inFlight.add(part)) {
+            inFlightBytes += part.bytes;
+        }
+    }
+
+    private boolean removeInFlight(Part part) {
+        if (!inFlight.remove(part)) {
+            return false;
+        }
+        inFlightBytes -= part.bytes;
         return true;
     }
 
@@ -131,6 +149,7 @@ final class UnconfirmedRecords {
         }
         waitingBytes -= record.sizeInBytes();
         waitingRecords--;
+        publishBytes();
         return record;
     }
 
@@ -152,8 +171,13 @@ final class UnconfirmedRecords {
     }
 
     /** Bytes of the lines in flight or waiting, as {@link TinybirdRecord#sizeInBytes()} counts them. */
-    synchronized long bytes() {
-        return inFlightBytes + waitingBytes;
+    long bytes() {
+        return bytes;
+    }
+
+    /** With the lock held, once per change: a move between parts or to the waiting ones is one change. */
+    private void publishBytes() {
+        bytes = inFlightBytes + waitingBytes;
     }
 
     synchronized int waitingRecords() {

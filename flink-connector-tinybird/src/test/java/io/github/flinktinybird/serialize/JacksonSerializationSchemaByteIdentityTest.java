@@ -3,8 +3,10 @@ package io.github.flinktinybird.serialize;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIdentityInfo;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
@@ -86,6 +88,31 @@ class JacksonSerializationSchemaByteIdentityTest {
         public Long boxed = null;
         public int[] ints = {1, -2, Integer.MAX_VALUE};
         public List<Object> mixed = Arrays.asList(1, "two", 3.0, null, List.of(4));
+    }
+
+    /** Primitive fields the sink writes without boxing, and the ones where Jackson must decide. */
+    public static class PrimitiveEdges {
+        public long max = Long.MAX_VALUE;
+        public int min = Integer.MIN_VALUE;
+        public double nan = Double.NaN;
+        public double infinite = Double.NEGATIVE_INFINITY;
+        public double tiny = 4.9e-324;
+        public float big = Float.MAX_VALUE;
+        public boolean no = false;
+        @JsonFormat(shape = JsonFormat.Shape.STRING)
+        public long asString = 42;
+        @JsonFormat(shape = JsonFormat.Shape.NUMBER)
+        public boolean asNumber = true;
+        @JsonSerialize(using = com.fasterxml.jackson.databind.ser.std.ToStringSerializer.class)
+        public int custom = 7;
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        public int zeroLeftOut = 0;
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        public double nonZeroKept = 2.5;
+        @JsonProperty("renamed")
+        private long hidden = -9;
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public long ignored = 5;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -185,6 +212,7 @@ class JacksonSerializationSchemaByteIdentityTest {
         List<Object> corpus = new ArrayList<>();
         corpus.add(new Getters(1, "plain"));
         corpus.add(new Fields());
+        corpus.add(new PrimitiveEdges());
         corpus.add(new Getters(2, "ünïcødé 日本語 emoji 😀 and a lone surrogate \ud800!"));
         corpus.add(new Ordered());
         corpus.add(new Purchase("o-1", new BigDecimal("12.3400"), new BigInteger("123456789012345678901234567890"), Instant.parse("2026-11-26T16:00:00.123456789Z"), List.of("x", "y"), new UUID(1, 2)));
