@@ -118,11 +118,6 @@ final class DataSourceFlow {
         return answer.throttled();
     }
 
-    /** The earliest time the next request to {@code dataSource} may start. */
-    synchronized long nextSendNanos(String dataSource, long nowNanos) {
-        return of(dataSource, nowNanos).controller.nextSendNanos();
-    }
-
     synchronized boolean overWaitBudget(String dataSource, long nowNanos) {
         return of(dataSource, nowNanos).controller.overWaitBudget(nowNanos);
     }

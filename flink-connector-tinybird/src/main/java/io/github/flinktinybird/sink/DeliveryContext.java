@@ -45,18 +45,6 @@ final class DeliveryContext {
             ScheduledExecutorService scheduler,
             UnconfirmedRecords unconfirmed,
             RetryWake retryWake,
-            Runnable failedRequestEnded) {
-        this(settings, client, errorPolicy, metrics, scheduler, unconfirmed, retryWake, failedRequestEnded, null);
-    }
-
-    DeliveryContext(
-            DeliverySettings settings,
-            EventsApiClient client,
-            ErrorPolicyEnforcer errorPolicy,
-            SinkMetrics metrics,
-            ScheduledExecutorService scheduler,
-            UnconfirmedRecords unconfirmed,
-            RetryWake retryWake,
             Runnable failedRequestEnded,
             DataSourceFlow flow) {
         this.flow = flow;

@@ -34,18 +34,6 @@ final class DeliverySettings implements Serializable {
             Compression compression,
             Duration requestTimeout,
             RetryPolicy retryPolicy,
-            ErrorPolicy errorPolicy) {
-        this(endpoint, token, wait, compression, requestTimeout, retryPolicy, errorPolicy, true,
-                FlowControlSettings.DEFAULT_WAIT_BUDGET);
-    }
-
-    DeliverySettings(
-            String endpoint,
-            TokenSource token,
-            boolean wait,
-            Compression compression,
-            Duration requestTimeout,
-            RetryPolicy retryPolicy,
             ErrorPolicy errorPolicy,
             boolean flowControl,
             Duration waitBudget) {
