@@ -54,6 +54,7 @@ public final class QuotaBench {
         defaults.put("flow-control", "true");
         defaults.put("max-inflight", "default");
         defaults.put("max-buffered-bytes", "default");
+        defaults.put("checkpoint-ms", "10000");
         defaults.put("out", "target/bench/quota");
         defaults.put("plot", "");
         // Whether to measure, next to each quota run, the same job without a quota.
@@ -110,7 +111,7 @@ public final class QuotaBench {
 
     private Cell run(long latencyMs, int quota, int parallelism, long seconds) throws Exception {
         EventsApiEmulator.Builder builder =
-                EventsApiEmulator.builder().commitLatency(Duration.ofMillis(latencyMs)).keepOnlyIds("id");
+                EventsApiEmulator.builder().commitLatency(Duration.ofMillis(latencyMs)).countRowsOnly();
         if (quota > 0) {
             builder.requestQuota(quota);
         }
@@ -122,7 +123,7 @@ public final class QuotaBench {
             config.setString("metrics.reporter.latency.factory.class", LatencyReporter.class.getName());
             LatencyReporter.reset();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
-            env.enableCheckpointing(10_000);
+            env.enableCheckpointing(Long.parseLong(options.get("checkpoint-ms")));
             DataGeneratorSource<BenchEvent> source = new DataGeneratorSource<>(
                     BenchEvent::of, Long.MAX_VALUE, RateLimiterStrategy.noOp(), TypeInformation.of(BenchEvent.class));
             TinybirdSinkBuilder<BenchEvent> sink = TinybirdSink.<BenchEvent>builder()
@@ -151,8 +152,9 @@ public final class QuotaBench {
                 List<RecordedRequest> now = emulator.requests();
                 List<RecordedRequest> last = now.subList(seen, now.size());
                 seen = now.size();
-                timeline.append(String.format(Locale.ROOT, " [%d ok, %d 429, rate %.1f, in flight %.0f]",
+                timeline.append(String.format(Locale.ROOT, " [%d ok, %d 429, %.0f rows/ok, rate %.1f, in flight %.0f]",
                         last.stream().filter(r -> r.status() == 200).count(), last.stream().filter(r -> r.status() == 429).count(),
+                        last.stream().filter(r -> r.status() == 200).mapToInt(RecordedRequest::lineCount).average().orElse(0),
                         LatencyReporter.allowedRate(), LatencyReporter.allowedInFlight()));
             }
             waitUntil(started + seconds * 1_000_000_000L);
@@ -164,6 +166,15 @@ public final class QuotaBench {
             cell.p99Ms = LatencyReporter.p99Ms();
             job.cancel().get();
             List<RecordedRequest> inWindow = requests.subList(requestsAtStart, requests.size());
+            if (System.getenv("QUOTA_TRACE") != null) {
+                StringBuilder trace = new StringBuilder("arrival_ms,status,lines,bytes\n");
+                for (RecordedRequest r : inWindow) {
+                    trace.append((r.arrivalNanos() - windowStart) / 1_000_000).append(',').append(r.status()).append(',')
+                            .append(r.lineCount()).append(',').append(r.bodyBytes()).append('\n');
+                }
+                Files.write(new File(System.getenv("QUOTA_TRACE") + "-" + latencyMs + "-" + quota + "-" + parallelism + ".csv").toPath(),
+                        trace.toString().getBytes(StandardCharsets.UTF_8));
+            }
             long limited = inWindow.stream().filter(r -> r.status() == 429).count();
             cell.latencyMs = latencyMs;
             cell.quota = quota;

@@ -23,6 +23,8 @@ final class EmulatorStore {
 
     /** When set, rows are not kept: only how often each value of this field arrived. */
     private final String idField;
+    /** When set, nothing of the rows is kept: only how many arrived per Data Source. */
+    private final boolean countOnly;
     private final Map<String, List<ObjectNode>> rows = new LinkedHashMap<>();
     private final Map<String, Map<String, Integer>> idCounts = new LinkedHashMap<>();
     private final Map<String, Long> rowTotals = new LinkedHashMap<>();
@@ -31,12 +33,16 @@ final class EmulatorStore {
     private final List<RecordedRequest> requests = new ArrayList<>();
     private long totalRows;
 
-    EmulatorStore(String idField) {
+    EmulatorStore(String idField, boolean countOnly) {
         this.idField = idField;
+        this.countOnly = countOnly;
     }
 
     synchronized void append(String dataSource, NdjsonBody body) {
-        if (idField != null) {
+        if (countOnly) {
+            totalRows += body.rows().size();
+            rowTotals.merge(dataSource, (long) body.rows().size(), Long::sum);
+        } else if (idField != null) {
             Map<String, Integer> counts = idCounts.computeIfAbsent(dataSource, k -> new HashMap<>());
             for (ObjectNode row : body.rows()) {
                 JsonNode id = row.get(idField);
@@ -70,7 +76,7 @@ final class EmulatorStore {
     }
 
     synchronized long rowCount(String dataSource) {
-        if (idField != null) {
+        if (idField != null || countOnly) {
             return rowTotals.getOrDefault(dataSource, 0L);
         }
         return rows.getOrDefault(dataSource, Collections.emptyList()).size();
@@ -81,7 +87,7 @@ final class EmulatorStore {
     }
 
     synchronized Set<String> dataSources() {
-        return new TreeSet<>(idField != null ? rowTotals.keySet() : rows.keySet());
+        return new TreeSet<>(idField != null || countOnly ? rowTotals.keySet() : rows.keySet());
     }
 
     synchronized List<QuarantinedRow> quarantined(String dataSource) {
@@ -97,6 +103,10 @@ final class EmulatorStore {
     }
 
     synchronized Map<String, Integer> idCounts(String dataSource) {
+        if (countOnly) {
+            throw new IllegalStateException("the emulator was built with countRowsOnly(), so it keeps no ids:"
+                    + " build it with keepOnlyIds(field) to count ids");
+        }
         if (idField == null) {
             throw new IllegalStateException("the emulator keeps whole rows: build it with keepOnlyIds(field) to count ids");
         }
@@ -104,6 +114,10 @@ final class EmulatorStore {
     }
 
     private void requireRowsKept() {
+        if (countOnly) {
+            throw new IllegalStateException(
+                    "the emulator was built with countRowsOnly(), so it keeps no rows: use rowCount(dataSource)");
+        }
         if (idField != null) {
             throw new IllegalStateException(
                     "the emulator was built with keepOnlyIds(\"" + idField + "\"), so it keeps no rows: use idCounts(dataSource)");

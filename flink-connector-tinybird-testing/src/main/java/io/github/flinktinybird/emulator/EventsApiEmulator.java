@@ -77,7 +77,7 @@ public final class EventsApiEmulator implements AutoCloseable {
         Set<String> tokens = builder.tokens.isEmpty()
                 ? Collections.singleton(DEFAULT_TOKEN)
                 : Collections.unmodifiableSet(new LinkedHashSet<>(builder.tokens));
-        this.store = new EmulatorStore(builder.idField);
+        this.store = new EmulatorStore(builder.idField, builder.countRowsOnly);
         this.faults = new FaultInjector(builder.faultPlan);
         this.quotas = new DataSourceQuotas(builder.requestQuota, builder.byteQuota);
         this.handler = new EventsHandler(tokens, builder.maxRequestBytes, store, faults, quotas, builder.commitLatency);
@@ -315,6 +315,7 @@ public final class EventsApiEmulator implements AutoCloseable {
         private FaultPlan faultPlan = FaultPlan.none();
         private int port;
         private String idField;
+        private boolean countRowsOnly;
         private Duration commitLatency = Duration.ZERO;
         private int requestQuota;
         private long byteQuota;
@@ -459,7 +460,26 @@ public final class EventsApiEmulator implements AutoCloseable {
             if (idField.isBlank()) {
                 throw new IllegalArgumentException("idField must not be blank");
             }
+            if (countRowsOnly) {
+                throw new IllegalStateException("keepOnlyIds and countRowsOnly exclude each other: choose one");
+            }
             this.idField = idField;
+            return this;
+        }
+
+        /**
+         * Keeps nothing of the rows, only how many arrived per Data Source ({@link
+         * EventsApiEmulator#rowCount(String)}): for load tests and benchmarks of hours, where even
+         * an id per row fills the heap of the JVM the emulator shares with the job. The rows are
+         * still parsed (invalid lines still go to the quarantine); {@link
+         * EventsApiEmulator#rows(String)}, {@link EventsApiEmulator#rawRows(String)} and {@link
+         * EventsApiEmulator#idCounts(String)} then throw.
+         */
+        public Builder countRowsOnly() {
+            if (idField != null) {
+                throw new IllegalStateException("keepOnlyIds and countRowsOnly exclude each other: choose one");
+            }
+            this.countRowsOnly = true;
             return this;
         }
 

@@ -534,6 +534,28 @@ class EventsApiEmulatorTest {
     }
 
     @Test
+    void countRowsOnlyCountsRowsAndKeepsNeitherRowsNorIds() throws Exception {
+        try (EventsApiEmulator counting = EventsApiEmulator.builder().countRowsOnly().start()) {
+            byte[] body = "{\"id\":1}\n{\"id\":2}\n{\"id\":1}\nnope\n".getBytes(StandardCharsets.UTF_8);
+            HttpResponse<String> response = postTo(counting, body, false);
+
+            assertThat(json(response)).isEqualTo(json("{\"successful_rows\":3,\"quarantined_rows\":1}"));
+            assertThat(counting.rowCount("events")).isEqualTo(3);
+            assertThat(counting.totalRowCount()).isEqualTo(3);
+            assertThat(counting.dataSources()).containsExactly("events");
+            assertThat(counting.quarantined("events")).hasSize(1);
+            assertThatThrownBy(() -> counting.rows("events")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("countRowsOnly").hasMessageContaining("rowCount");
+            assertThatThrownBy(() -> counting.idCounts("events")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("keepOnlyIds");
+        }
+        assertThatThrownBy(() -> EventsApiEmulator.builder().keepOnlyIds("id").countRowsOnly())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("choose one");
+        assertThatThrownBy(() -> EventsApiEmulator.builder().countRowsOnly().keepOnlyIds("id"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("choose one");
+    }
+
+    @Test
     void faultPlanRejectsProbabilitiesAddingUpToMoreThanOne() {
         FaultPlan.Builder builder = FaultPlan.builder()
                 .probability(Fault.RATE_LIMITED, 0.6)

@@ -219,10 +219,11 @@ final class BatchDelivery {
                             : ResponseClassifier.classify(response, dataSource, System.currentTimeMillis() / 1000);
             long now = System.nanoTime();
             context.metrics.requestFinished(outcome.kind(), (now - started) / 1_000_000);
-            if (context.flow != null
-                    && context.flow.answered(dataSource, FlowAnswer.of(outcome, response, now - started, System.currentTimeMillis() / 1000), now)
-                    && outcome.kind() == Outcome.Kind.RETRY) {
-                throttled(part, outcome);
+            FlowAnswer answer = context.flow == null
+                    ? null
+                    : FlowAnswer.of(outcome, response, now - started, System.currentTimeMillis() / 1000);
+            if (answer != null && context.flow.answered(dataSource, answer, now) && outcome.kind() == Outcome.Kind.RETRY) {
+                throttled(part, outcome, FlowController.waitNanos(answer));
                 return;
             }
             act(part, outcome, response);
@@ -395,11 +396,12 @@ final class BatchDelivery {
 
     /**
      * Tinybird asked this Data Source to wait (429, or 503 with Retry-After): the part goes again
-     * once flow control lets it, without spending an attempt and without shrinking the in-flight
-     * limit (flow control lowers the rate instead). The wait budget bounds it: a Data Source
-     * throttled for longer with nothing committed hands its records to the error policy.
+     * after the {@code waitNanos} it was asked to wait, once flow control lets it, without spending
+     * an attempt and without shrinking the in-flight limit (flow control lowers the rate instead).
+     * The wait budget bounds it: a Data Source throttled for longer with nothing committed hands
+     * its records to the error policy.
      */
-    private void throttled(Part part, Outcome outcome) {
+    private void throttled(Part part, Outcome outcome, long waitNanos) {
         String dataSource = part.dataSource;
         context.metrics.numRecordsSendErrors.inc(part.records.size());
         if (outcome.status() == 429) {
@@ -419,7 +421,27 @@ final class BatchDelivery {
         context.metrics.recordsRetried.inc(part.records.size());
         context.retryLog.warn("Tinybird throttled Data Source '{}': {} record(s) go again when it allows, no attempt spent: {}",
                 dataSource, part.records.size(), outcome.reason());
-        send(part);
+        if (waitNanos > context.settings.requestTimeout.toNanos() / 4) {
+            paceLater(part, waitNanos); // a long wait holds no in-flight slot, as a long pause does
+            return;
+        }
+        try {
+            context.scheduler.schedule(() -> afterThrottleWait(part), waitNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            LOG.debug("Writer closed before a throttled request to Data Source '{}' could go again", dataSource);
+        }
+    }
+
+    /** A timer thread, once a throttled part waited what it was asked to: it asks for its slot. */
+    private void afterThrottleWait(Part part) {
+        if (context.closed || !context.unconfirmed.isInFlight(part)) {
+            return; // timed out meanwhile: its records wait for a retry already
+        }
+        try {
+            send(part);
+        } catch (RuntimeException e) {
+            failed(part, new TinybirdSinkException("unexpected error while sending to Data Source '" + part.dataSource + "'", 0, e));
+        }
     }
 
     /**

@@ -153,6 +153,30 @@ class FlowControllerTest {
         assertThat(controller.throttledAnswers()).isEqualTo(2);
     }
 
+    /**
+     * A 429 asking for the quota's one-second window: only the throttled request waits (the
+     * writer holds it for {@link FlowController#waitNanos}); the Data Source goes on at the cut
+     * rate, since the window ends somewhere within that second. A 503 asking for the same second
+     * stops the Data Source: it is Tinybird, not the quota, asking for time.
+     */
+    @Test
+    void a429ForTheQuotaWindowCutsTheRateWithoutStoppingTheDataSource() {
+        FlowController controller = new FlowController(FlowControlSettings.defaults(), 0);
+        FlowAnswer throttled = rateLimited(1_000, 1).answer;
+        controller.answered(throttled, 1_000 * MS);
+
+        assertThat(FlowController.waitNanos(throttled)).as("the throttled request's own wait").isEqualTo(S);
+        assertThat(controller.pausedAt(1_001 * MS)).isFalse();
+        assertThat(controller.nextSendNanos()).as("no pause: the next slot is the pacing's").isLessThan(1_001 * MS);
+        assertThat(controller.allowedRate()).as("cut").isLessThan(FlowControlSettings.DEFAULT_INITIAL_RATE);
+        assertThat(controller.pausedNanos()).as("the wait asked for is still counted").isEqualTo(S);
+
+        FlowController unavailable = new FlowController(FlowControlSettings.defaults(), 0);
+        unavailable.answered(new FlowAnswer(Kind.RETRY, 503, 5 * MS, null, null, null, Duration.ofSeconds(1)), 1_000 * MS);
+        assertThat(unavailable.pausedAt(1_999 * MS)).isTrue();
+        assertThat(unavailable.pausedAt(2_000 * MS)).isFalse();
+    }
+
     @Test
     void aThrottleWithoutRetryAfterWaitsForTheReset() {
         FlowController controller = new FlowController(FlowControlSettings.defaults(), 0);

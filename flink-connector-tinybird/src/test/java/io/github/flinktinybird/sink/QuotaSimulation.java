@@ -6,6 +6,7 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 
 import java.time.Duration;
 import java.util.PriorityQueue;
+import java.util.Random;
 
 /**
  * Subtasks that each run the sink's own {@link DataSourceFlow} (as each writer does, without
@@ -34,6 +35,14 @@ final class QuotaSimulation {
     private long measureFrom;
     private long admitted;
     private long rejected;
+    /**
+     * What a real machine adds, drawn uniformly from a seeded source: up to {@code sendJitterNanos}
+     * between a request's slot and its arrival (timers, threads, the connection), and up to {@code
+     * latencyJitterNanos} on top of the commit latency.
+     */
+    private final Random jitter = new Random(42);
+    long sendJitterNanos = 30 * MS;
+    long latencyJitterNanos = 500 * MS;
 
     QuotaSimulation(int subtasks, int quota, Duration latency, int maxInFlight) {
         this.subtasks = subtasks;
@@ -83,11 +92,13 @@ final class QuotaSimulation {
             long maxHeld = 15 * SECOND;
             long at = flow.reserve(DATA_SOURCE, now, maxHeld);
             if (at - now <= 0) {
-                schedule(now, () -> arrive(this, now));
+                long reaches = now + jitter(sendJitterNanos);
+                schedule(reaches, () -> arrive(this, reaches));
             } else if (at - now <= maxHeld) {
                 schedule(at, () -> {
                     if (flow.stillClear(DATA_SOURCE, at)) {
-                        arrive(this, at);
+                        long reaches = at + jitter(sendJitterNanos);
+                        schedule(reaches, () -> arrive(this, reaches));
                     } else {
                         offer(at);
                     }
@@ -101,7 +112,8 @@ final class QuotaSimulation {
         void answered(FlowAnswer answer, long sentAt, long now) {
             boolean throttled = flow.answered(DATA_SOURCE, answer, now);
             if (throttled) {
-                offer(now);
+                long after = now + (answer.retryAfter == null ? 0 : answer.retryAfter.toNanos());
+                schedule(after, () -> offer(after));
                 return;
             }
             inFlight--;
@@ -129,9 +141,9 @@ final class QuotaSimulation {
         if (counted) {
             admitted++;
         }
-        long answerAt = now + latencyNanos;
+        long answerAt = now + latencyNanos + jitter(latencyJitterNanos);
         FlowAnswer answer = new FlowAnswer(
-                Kind.COMMITTED, 200, latencyNanos, (long) quota, (long) (quota - windowRequests), reset, null);
+                Kind.COMMITTED, 200, answerAt - now, (long) quota, (long) (quota - windowRequests), reset, null);
         schedule(answerAt, () -> subtask.answered(answer, now, answerAt));
     }
 
@@ -151,6 +163,10 @@ final class QuotaSimulation {
         double seconds = measure.toNanos() / (double) SECOND;
         long all = admitted + rejected;
         return new Result(admitted / seconds / quota, all == 0 ? 0 : rejected / (double) all);
+    }
+
+    private long jitter(long max) {
+        return max <= 0 ? 0 : (long) (jitter.nextDouble() * max);
     }
 
     private void schedule(long at, Runnable action) {
