@@ -40,8 +40,8 @@ final class EmulatorStore {
 
     synchronized void append(String dataSource, NdjsonBody body) {
         if (countOnly) {
-            totalRows += body.rows().size();
-            rowTotals.merge(dataSource, (long) body.rows().size(), Long::sum);
+            totalRows += body.rowCount();
+            rowTotals.merge(dataSource, (long) body.rowCount(), Long::sum);
         } else if (idField != null) {
             Map<String, Integer> counts = idCounts.computeIfAbsent(dataSource, k -> new HashMap<>());
             for (ObjectNode row : body.rows()) {
@@ -73,6 +73,11 @@ final class EmulatorStore {
     synchronized List<String> rawRows(String dataSource) {
         requireRowsKept();
         return new ArrayList<>(rawRows.getOrDefault(dataSource, Collections.emptyList()));
+    }
+
+    /** Whether rows (or their ids) are kept, so that a parsed body must hold them until stored. */
+    boolean keepsRows() {
+        return !countOnly;
     }
 
     synchronized long rowCount(String dataSource) {

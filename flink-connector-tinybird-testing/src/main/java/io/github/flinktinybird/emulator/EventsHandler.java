@@ -157,8 +157,9 @@ final class EventsHandler {
             return;
         }
 
-        NdjsonBody parsed = NdjsonBody.parse(outcome.dataSource, body.bytes(), body.length());
+        NdjsonBody parsed = NdjsonBody.parse(outcome.dataSource, body.bytes(), body.length(), store.keepsRows());
         outcome.lineCount = parsed.lineCount();
+        body = null; // not held over the commit latency: a load test keeps dozens of bodies waiting
         if (outcome.waitRequested && !commitLatency.isZero()) {
             // Tinybird answers wait=true once the rows are committed: they appear, and the answer
             // leaves, after the commit latency.
@@ -166,7 +167,7 @@ final class EventsHandler {
         }
         store.append(outcome.dataSource, parsed);
         ObjectNode counts = MAPPER.createObjectNode()
-                .put("successful_rows", parsed.rows().size())
+                .put("successful_rows", parsed.rowCount())
                 .put("quarantined_rows", parsed.quarantined().size());
         if (fault == Fault.MATERIALIZATION_FAILED_422 || fault == Fault.COMMITTED_THEN_500) {
             outcome.fault = fault;

@@ -28,13 +28,26 @@ final class NdjsonBody {
     private final List<ObjectNode> rows = new ArrayList<>();
     private final List<String> rawRows = new ArrayList<>();
     private final List<QuarantinedRow> quarantined = new ArrayList<>();
+    /** Whether the rows themselves are kept, or only counted. */
+    private final boolean keepRows;
+    private int rowCount;
 
-    private NdjsonBody() {
+    private NdjsonBody(boolean keepRows) {
+        this.keepRows = keepRows;
     }
 
     /** Classifies every non-blank line of {@code body[0, length)}. */
     static NdjsonBody parse(String dataSource, byte[] body, int length) {
-        NdjsonBody parsed = new NdjsonBody();
+        return parse(dataSource, body, length, true);
+    }
+
+    /**
+     * Classifies every non-blank line; with {@code keepRows} false the accepted rows are only
+     * counted ({@link #rowCount()}; {@link #rows()} stays empty), so that a body waiting out the
+     * commit latency holds nothing but its quarantined lines.
+     */
+    static NdjsonBody parse(String dataSource, byte[] body, int length, boolean keepRows) {
+        NdjsonBody parsed = new NdjsonBody(keepRows);
         int start = 0;
         while (start < length) {
             int end = start;
@@ -66,8 +79,13 @@ final class NdjsonBody {
         return quarantined;
     }
 
+    /** The accepted rows, kept or not. */
+    int rowCount() {
+        return rowCount;
+    }
+
     int lineCount() {
-        return rows.size() + quarantined.size();
+        return rowCount + quarantined.size();
     }
 
     private void classify(String dataSource, byte[] body, int offset, int length) {
@@ -93,8 +111,11 @@ final class NdjsonBody {
                     "unpaired UTF-16 surrogate in a string at " + surrogateAt));
             return;
         }
-        rows.add((ObjectNode) node);
-        rawRows.add(raw);
+        rowCount++;
+        if (keepRows) {
+            rows.add((ObjectNode) node);
+            rawRows.add(raw);
+        }
     }
 
     /** Returns the JSON path of the first string (value or field name) with a lone surrogate, or null. */
