@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -253,22 +252,40 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
         }
     }
 
-    /** Flink's buffer, then every record in flight or waiting for a retry. */
+    /**
+     * Every record in flight, waiting for a retry, or in Flink's buffer: one state per request in
+     * flight, whose bytes are made once for all the checkpoints it is in (a request stays in flight
+     * for Tinybird's commit latency, often longer than the checkpoint interval), then one for the
+     * waiting records and Flink's buffer, which change from one checkpoint to the next.
+     */
     @Override
     public List<BufferedRequestState<TinybirdRecord>> snapshotState(long checkpointId) {
         List<BufferedRequestState<TinybirdRecord>> buffered = super.snapshotState(checkpointId);
-        List<TinybirdRecord> notConfirmed = unconfirmed.snapshot();
+        UnconfirmedRecords.Snapshot notConfirmed = unconfirmed.snapshot();
         if (notConfirmed.isEmpty()) {
             return buffered;
         }
+        List<BufferedRequestState<TinybirdRecord>> states = new ArrayList<>(notConfirmed.parts.size() + 1);
+        for (UnconfirmedRecords.Part part : notConfirmed.parts) {
+            states.add(new InFlightPartState(part));
+        }
+        if (notConfirmed.waiting.isEmpty()) {
+            for (BufferedRequestState<TinybirdRecord> state : buffered) {
+                if (!state.getBufferedRequestEntries().isEmpty()) {
+                    states.add(state);
+                }
+            }
+            return states;
+        }
         List<RequestEntryWrapper<TinybirdRecord>> entries = new ArrayList<>();
-        for (TinybirdRecord record : notConfirmed) {
+        for (TinybirdRecord record : notConfirmed.waiting) {
             entries.add(new RequestEntryWrapper<>(record, record.sizeInBytes()));
         }
         for (BufferedRequestState<TinybirdRecord> state : buffered) {
             entries.addAll(state.getBufferedRequestEntries());
         }
-        return Collections.singletonList(new BufferedRequestState<>(entries));
+        states.add(new BufferedRequestState<>(entries));
+        return states;
     }
 
     /** Any thread: wakes the task thread after {@code delay} to take back records due by then. */
