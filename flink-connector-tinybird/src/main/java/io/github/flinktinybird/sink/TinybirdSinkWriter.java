@@ -8,7 +8,6 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
-import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
 import org.apache.flink.connector.base.sink.writer.ResultHandler;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
 import org.apache.flink.util.FlinkRuntimeException;
@@ -21,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -261,31 +259,7 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
     @Override
     public List<BufferedRequestState<TinybirdRecord>> snapshotState(long checkpointId) {
         List<BufferedRequestState<TinybirdRecord>> buffered = super.snapshotState(checkpointId);
-        UnconfirmedRecords.Snapshot notConfirmed = unconfirmed.snapshot();
-        if (notConfirmed.isEmpty()) {
-            return buffered;
-        }
-        List<BufferedRequestState<TinybirdRecord>> states = new ArrayList<>(notConfirmed.parts.size() + 1);
-        for (UnconfirmedRecords.Part part : notConfirmed.parts) {
-            states.add(new InFlightPartState(part));
-        }
-        if (notConfirmed.waiting.isEmpty()) {
-            for (BufferedRequestState<TinybirdRecord> state : buffered) {
-                if (!state.getBufferedRequestEntries().isEmpty()) {
-                    states.add(state);
-                }
-            }
-            return states;
-        }
-        List<RequestEntryWrapper<TinybirdRecord>> entries = new ArrayList<>();
-        for (TinybirdRecord record : notConfirmed.waiting) {
-            entries.add(new RequestEntryWrapper<>(record, record.sizeInBytes()));
-        }
-        for (BufferedRequestState<TinybirdRecord> state : buffered) {
-            entries.addAll(state.getBufferedRequestEntries());
-        }
-        states.add(new BufferedRequestState<>(entries));
-        return states;
+        return unconfirmed.snapshot().states(buffered);
     }
 
     /** Any thread: wakes the task thread after {@code delay} to take back records due by then. */

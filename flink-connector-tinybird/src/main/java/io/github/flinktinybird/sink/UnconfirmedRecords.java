@@ -1,5 +1,8 @@
 package io.github.flinktinybird.sink;
 
+import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
+import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -69,6 +72,38 @@ final class UnconfirmedRecords {
 
         boolean isEmpty() {
             return parts.isEmpty() && waiting.isEmpty();
+        }
+
+        /**
+         * The writer's state: one per part in flight (see {@link InFlightPartState}), then one for
+         * the waiting records and Flink's {@code buffered} ones, which change from one checkpoint
+         * to the next.
+         */
+        List<BufferedRequestState<TinybirdRecord>> states(List<BufferedRequestState<TinybirdRecord>> buffered) {
+            if (isEmpty()) {
+                return buffered;
+            }
+            List<BufferedRequestState<TinybirdRecord>> states = new ArrayList<>(parts.size() + 1);
+            for (Part part : parts) {
+                states.add(new InFlightPartState(part));
+            }
+            if (waiting.isEmpty()) {
+                for (BufferedRequestState<TinybirdRecord> state : buffered) {
+                    if (!state.getBufferedRequestEntries().isEmpty()) {
+                        states.add(state);
+                    }
+                }
+                return states;
+            }
+            List<RequestEntryWrapper<TinybirdRecord>> entries = new ArrayList<>();
+            for (TinybirdRecord record : waiting) {
+                entries.add(new RequestEntryWrapper<>(record, record.sizeInBytes()));
+            }
+            for (BufferedRequestState<TinybirdRecord> state : buffered) {
+                entries.addAll(state.getBufferedRequestEntries());
+            }
+            states.add(new BufferedRequestState<>(entries));
+            return states;
         }
     }
 
