@@ -140,12 +140,21 @@ public final class EventsApiClient implements AutoCloseable {
      * with the answer, or exceptionally with the {@link IOException} of a transport failure.
      */
     public CompletableFuture<EventsApiResponse> send(String dataSource, List<byte[]> lines) {
+        return send(dataSource, lines, null);
+    }
+
+    /**
+     * As above; {@code afterBodyWritten}, unless {@code null}, runs on the HTTP thread each time the
+     * body has been written and flushed, before the answer is read: work that may wait for the
+     * answer without holding the request back. It must not throw.
+     */
+    public CompletableFuture<EventsApiResponse> send(String dataSource, List<byte[]> lines, Runnable afterBodyWritten) {
         Request.Builder builder =
                 new Request.Builder()
                         .url(urls.get(dataSource))
                         .header("Authorization", authorization)
                         .header("User-Agent", userAgent)
-                        .post(new NdjsonRequestBody(lines, gzip));
+                        .post(new NdjsonRequestBody(lines, gzip, afterBodyWritten));
         if (gzip) {
             builder.header("Content-Encoding", "gzip");
         }

@@ -35,11 +35,18 @@ final class NdjsonRequestBody extends RequestBody {
     private final List<byte[]> lines;
     private final boolean gzip;
     private final long uncompressedLength;
+    /** Run once the body is on its way, or {@code null}; see {@link EventsApiClient#send}. */
+    private final Runnable afterWritten;
     private Buffer compressed;
 
     NdjsonRequestBody(List<byte[]> lines, boolean gzip) {
+        this(lines, gzip, null);
+    }
+
+    NdjsonRequestBody(List<byte[]> lines, boolean gzip, Runnable afterWritten) {
         this.lines = lines;
         this.gzip = gzip;
+        this.afterWritten = afterWritten;
         long length = 0;
         for (byte[] line : lines) {
             length += line.length + 1;
@@ -68,6 +75,12 @@ final class NdjsonRequestBody extends RequestBody {
             sink.write(bytes, bytes.size());
         } else {
             writeLines(sink);
+        }
+        if (afterWritten != null) {
+            // OkHttp sends the last segment when it closes the sink, after this returns: flushed
+            // first, so that the server has the whole request while the hook runs.
+            sink.flush();
+            afterWritten.run();
         }
     }
 

@@ -188,13 +188,31 @@ final class BatchDelivery {
     private void sendNow(Part part) {
         List<byte[]> lines = linesOf(part.records);
         context.metrics.requestStarted(part.records.size(), part.bytes);
+        Runnable afterBody = context.unconfirmed.snapshotLikely() ? () -> makeState(part) : null;
         long started = System.nanoTime();
         try {
             context.client
-                    .send(part.dataSource, lines)
+                    .send(part.dataSource, lines, afterBody)
                     .whenComplete((response, error) -> answered(part, response, error, started));
         } catch (RuntimeException e) {
             answered(part, null, e, started);
+        }
+    }
+
+    /**
+     * The HTTP thread, once the body is written and while it waits for the answer: makes the
+     * part's checkpointed bytes, which the checkpoints likely to come during the commit would
+     * otherwise make on the task thread, in their synchronous phase. A failure here only leaves
+     * them to be made by the snapshot, which reports it.
+     */
+    private void makeState(Part part) {
+        if (context.closed || !context.unconfirmed.isInFlight(part)) {
+            return;
+        }
+        try {
+            part.state();
+        } catch (RuntimeException e) {
+            LOG.debug("Could not make the checkpointed form of a request to Data Source '{}' ahead of a snapshot", part.dataSource, e);
         }
     }
 

@@ -11,7 +11,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Collection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.RandomAccess;
+import java.util.function.IntFunction;
+import java.util.function.IntToLongFunction;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -31,6 +35,10 @@ import java.util.zip.Inflater;
  * per call ({@code CompressibleFSDataOutputStream} has no bulk write on 1.20-2.3): NDJSON shrinks
  * about ten times, and deflating costs far less than writing the bytes saved. Both versions are
  * read; a test keeps a version-1 fixture restoring.
+ *
+ * <p>A writer's snapshot is several states of this form: one per request in flight (its bytes made
+ * once, whatever the number of checkpoints it is in) and one for the rest. Each restores on its
+ * own, and a restore takes the records of all of them, so the format did not change for it.
  */
 @Internal
 public final class TinybirdRecordStateSerializer extends AsyncSinkWriterStateSerializer<TinybirdRecord> {
@@ -51,9 +59,28 @@ public final class TinybirdRecordStateSerializer extends AsyncSinkWriterStateSer
         return VERSION_2;
     }
 
+    /**
+     * A state of the records in flight of one request comes with its bytes made already (once for
+     * all the checkpoints taken while Tinybird commits it, see {@link InFlightPartState}); they are
+     * the same version-2 bytes this writes for any state.
+     */
     @Override
     public byte[] serialize(BufferedRequestState<TinybirdRecord> state) throws IOException {
-        byte[] plain = version1Bytes(state.getBufferedRequestEntries());
+        if (state instanceof InFlightPartState) {
+            return ((InFlightPartState) state).serialized();
+        }
+        List<RequestEntryWrapper<TinybirdRecord>> listed = state.getBufferedRequestEntries();
+        List<RequestEntryWrapper<TinybirdRecord>> entries =
+                listed instanceof RandomAccess ? listed : new ArrayList<>(listed);
+        return deflate(version1Bytes(entries.size(), i -> entries.get(i).getRequestEntry(), i -> entries.get(i).getSize()));
+    }
+
+    /** The version-2 bytes of a state of {@code records}, each of the size Flink's buffer counts for it. */
+    static byte[] serializeRecords(List<TinybirdRecord> records) {
+        return deflate(version1Bytes(records.size(), records::get, i -> records.get(i).sizeInBytes()));
+    }
+
+    private static byte[] deflate(byte[] plain) {
         Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
         try {
             deflater.setInput(plain);
@@ -77,12 +104,12 @@ public final class TinybirdRecordStateSerializer extends AsyncSinkWriterStateSer
      * The version-1 bytes, written into one array of the exact size (the base class grows a stream
      * and copies it; this runs on the task thread inside the checkpoint).
      */
-    private static byte[] version1Bytes(Collection<RequestEntryWrapper<TinybirdRecord>> entries) {
+    private static byte[] version1Bytes(int count, IntFunction<TinybirdRecord> records, IntToLongFunction sizes) {
         long size = Long.BYTES + Integer.BYTES;
         String lastName = null;
         byte[] lastNameBytes = null;
-        for (RequestEntryWrapper<TinybirdRecord> entry : entries) {
-            TinybirdRecord record = entry.getRequestEntry();
+        for (int i = 0; i < count; i++) {
+            TinybirdRecord record = records.apply(i);
             if (!record.getDataSource().equals(lastName)) {
                 lastName = record.getDataSource();
                 lastNameBytes = lastName.getBytes(StandardCharsets.UTF_8);
@@ -93,15 +120,15 @@ public final class TinybirdRecordStateSerializer extends AsyncSinkWriterStateSer
             throw new IllegalStateException("Tinybird sink state of " + size + " bytes is too large for one snapshot");
         }
         ByteBuffer out = ByteBuffer.allocate((int) size);
-        out.putLong(DATA_IDENTIFIER).putInt(entries.size());
+        out.putLong(DATA_IDENTIFIER).putInt(count);
         lastName = null;
-        for (RequestEntryWrapper<TinybirdRecord> entry : entries) {
-            TinybirdRecord record = entry.getRequestEntry();
+        for (int i = 0; i < count; i++) {
+            TinybirdRecord record = records.apply(i);
             if (!record.getDataSource().equals(lastName)) {
                 lastName = record.getDataSource();
                 lastNameBytes = lastName.getBytes(StandardCharsets.UTF_8);
             }
-            out.putLong(entry.getSize()).putInt(lastNameBytes.length).put(lastNameBytes);
+            out.putLong(sizes.applyAsLong(i)).putInt(lastNameBytes.length).put(lastNameBytes);
             out.putInt(record.getLine().length).put(record.getLine());
         }
         return out.array();

@@ -8,7 +8,6 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
-import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
 import org.apache.flink.connector.base.sink.writer.ResultHandler;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
 import org.apache.flink.util.FlinkRuntimeException;
@@ -21,9 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -253,22 +250,16 @@ public class TinybirdSinkWriter<T> extends AsyncSinkWriter<T, TinybirdRecord> {
         }
     }
 
-    /** Flink's buffer, then every record in flight or waiting for a retry. */
+    /**
+     * Every record in flight, waiting for a retry, or in Flink's buffer: one state per request in
+     * flight, whose bytes are made once for all the checkpoints it is in (a request stays in flight
+     * for Tinybird's commit latency, often longer than the checkpoint interval), then one for the
+     * waiting records and Flink's buffer, which change from one checkpoint to the next.
+     */
     @Override
     public List<BufferedRequestState<TinybirdRecord>> snapshotState(long checkpointId) {
         List<BufferedRequestState<TinybirdRecord>> buffered = super.snapshotState(checkpointId);
-        List<TinybirdRecord> notConfirmed = unconfirmed.snapshot();
-        if (notConfirmed.isEmpty()) {
-            return buffered;
-        }
-        List<RequestEntryWrapper<TinybirdRecord>> entries = new ArrayList<>();
-        for (TinybirdRecord record : notConfirmed) {
-            entries.add(new RequestEntryWrapper<>(record, record.sizeInBytes()));
-        }
-        for (BufferedRequestState<TinybirdRecord> state : buffered) {
-            entries.addAll(state.getBufferedRequestEntries());
-        }
-        return Collections.singletonList(new BufferedRequestState<>(entries));
+        return unconfirmed.snapshot().states(buffered);
     }
 
     /** Any thread: wakes the task thread after {@code delay} to take back records due by then. */

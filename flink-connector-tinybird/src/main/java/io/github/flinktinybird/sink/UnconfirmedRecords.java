@@ -1,5 +1,8 @@
 package io.github.flinktinybird.sink;
 
+import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
+import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -24,11 +27,83 @@ final class UnconfirmedRecords {
         final String dataSource;
         final List<TinybirdRecord> records;
         final long bytes;
+        /** Whether a snapshot held this part; guarded by the {@link UnconfirmedRecords} lock. */
+        private boolean inASnapshot;
+        /**
+         * The part's checkpointed form, made once and reused by every snapshot taken while it is
+         * in flight: its records never change (a split or a retry makes new lists).
+         */
+        private volatile byte[] state;
 
         Part(String dataSource, List<TinybirdRecord> records) {
             this.dataSource = dataSource;
             this.records = records;
             this.bytes = bytesOf(records);
+        }
+
+        /**
+         * The checkpointed bytes of the records, made now if no thread made them yet. Never waits
+         * for another thread: if two make them at once (a snapshot while the HTTP thread is at
+         * it, rare), both get equal bytes and either is kept.
+         */
+        byte[] state() {
+            byte[] made = state;
+            if (made == null) {
+                made = TinybirdRecordStateSerializer.serializeRecords(records);
+                state = made;
+            }
+            return made;
+        }
+
+        boolean hasState() {
+            return state != null;
+        }
+    }
+
+    /** What a snapshot holds besides Flink's buffer: the parts in flight, and the waiting records. */
+    static final class Snapshot {
+        final List<Part> parts;
+        final List<TinybirdRecord> waiting;
+
+        private Snapshot(List<Part> parts, List<TinybirdRecord> waiting) {
+            this.parts = parts;
+            this.waiting = waiting;
+        }
+
+        boolean isEmpty() {
+            return parts.isEmpty() && waiting.isEmpty();
+        }
+
+        /**
+         * The writer's state: one per part in flight (see {@link InFlightPartState}), then one for
+         * the waiting records and Flink's {@code buffered} ones, which change from one checkpoint
+         * to the next.
+         */
+        List<BufferedRequestState<TinybirdRecord>> states(List<BufferedRequestState<TinybirdRecord>> buffered) {
+            if (isEmpty()) {
+                return buffered;
+            }
+            List<BufferedRequestState<TinybirdRecord>> states = new ArrayList<>(parts.size() + 1);
+            for (Part part : parts) {
+                states.add(new InFlightPartState(part));
+            }
+            if (waiting.isEmpty()) {
+                for (BufferedRequestState<TinybirdRecord> state : buffered) {
+                    if (!state.getBufferedRequestEntries().isEmpty()) {
+                        states.add(state);
+                    }
+                }
+                return states;
+            }
+            List<RequestEntryWrapper<TinybirdRecord>> entries = new ArrayList<>();
+            for (TinybirdRecord record : waiting) {
+                entries.add(new RequestEntryWrapper<>(record, record.sizeInBytes()));
+            }
+            for (BufferedRequestState<TinybirdRecord> state : buffered) {
+                entries.addAll(state.getBufferedRequestEntries());
+            }
+            states.add(new BufferedRequestState<>(entries));
+            return states;
         }
     }
 
@@ -51,6 +126,7 @@ final class UnconfirmedRecords {
             new PriorityQueue<>((a, b) -> a.notBeforeNanos != b.notBeforeNanos
                     ? Long.compare(a.notBeforeNanos - b.notBeforeNanos, 0)
                     : Long.compare(a.sequence, b.sequence));
+    private final SnapshotOdds odds = new SnapshotOdds();
     private long sequence;
     private long inFlightBytes;
     private long waitingBytes;
@@ -120,6 +196,7 @@ final class UnconfirmedRecords {
             return false;
         }
         inFlightBytes -= part.bytes;
+        odds.left(part.inASnapshot);
         return true;
     }
 
@@ -158,16 +235,31 @@ final class UnconfirmedRecords {
         return waiting.isEmpty() ? -1 : Math.max(0, waiting.peek().notBeforeNanos - nowNanos);
     }
 
-    /** Every unconfirmed record, in flight first, then waiting; a copy. */
-    synchronized List<TinybirdRecord> snapshot() {
-        List<TinybirdRecord> all = new ArrayList<>();
+    /**
+     * Every unconfirmed record, as it is at this moment: the parts in flight (whose records a
+     * snapshot takes through their {@link Part#state()}, made outside this lock) and a copy of the
+     * waiting records. A part that ends afterwards stays in this snapshot, as it should: its
+     * records were unconfirmed when it was taken, and it is in no later one.
+     */
+    synchronized Snapshot snapshot() {
+        List<Part> parts = new ArrayList<>(inFlight.size());
         for (Part part : inFlight) {
-            all.addAll(part.records);
+            part.inASnapshot = true;
+            parts.add(part);
         }
+        List<TinybirdRecord> waitingRecords = new ArrayList<>(this.waitingRecords);
         for (Waiting w : waiting) {
-            all.addAll(w.records.subList(w.taken, w.records.size()));
+            waitingRecords.addAll(w.records.subList(w.taken, w.records.size()));
         }
-        return all;
+        return new Snapshot(parts, waitingRecords);
+    }
+
+    /**
+     * Whether a part sent now will likely be in a checkpoint before its answer (see {@link
+     * SnapshotOdds}): then its checkpointed bytes are worth making on its HTTP thread.
+     */
+    synchronized boolean snapshotLikely() {
+        return odds.likely();
     }
 
     /** Bytes of the lines in flight or waiting, as {@link TinybirdRecord#sizeInBytes()} counts them. */

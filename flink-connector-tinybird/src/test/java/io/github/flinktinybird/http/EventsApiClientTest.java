@@ -102,6 +102,43 @@ class EventsApiClientTest {
 
     // ---- what goes over the wire --------------------------------------------------------------
 
+    /**
+     * The sink makes a request's checkpointed bytes in this hook, while Tinybird commits: it must
+     * run on the HTTP thread, once the server holds the whole body (the last segment flushed, not
+     * held back until the hook is done), and before the answer is handed over.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"NONE", "GZIP"})
+    void theAfterBodyHookRunsOnTheHttpThreadOnceTheServerHasTheWholeBody(String compression) throws Exception {
+        EventsApiClient client = client(false, Compression.valueOf(compression));
+        List<String> json = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            json.add("{\"id\":" + i + ",\"page\":\"/products/" + (i % 977) + "\"}");
+        }
+        List<String> threads = new CopyOnWriteArrayList<>();
+        List<Long> rowsWhileInTheHook = new CopyOnWriteArrayList<>();
+        AtomicInteger answeredBeforeTheHookEnded = new AtomicInteger();
+        AtomicInteger hookEnded = new AtomicInteger();
+
+        CompletableFuture<EventsApiResponse> answer = client.send("events", lines(json.toArray(new String[0])), () -> {
+            threads.add(Thread.currentThread().getName());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (emulator.rowCount("events") < json.size() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+            rowsWhileInTheHook.add(emulator.rowCount("events"));
+            hookEnded.incrementAndGet();
+        });
+        answer.whenComplete((r, e) -> answeredBeforeTheHookEnded.set(hookEnded.get() == 0 ? 1 : 0));
+
+        assertThat(await(answer).status()).isEqualTo(202);
+        // One of the client's threads, which OkHttp renames while it runs a call.
+        assertThat(threads).hasSize(1).allMatch(name -> !name.equals(Thread.currentThread().getName()) && name.startsWith("OkHttp "));
+        assertThat(rowsWhileInTheHook).as("rows the server held while the hook ran").containsExactly((long) json.size());
+        assertThat(answeredBeforeTheHookEnded.get()).as("answer handed over before the hook ended").isZero();
+    }
+
     @Test
     void oneRequestDeliversAllLinesWithWait() throws Exception {
         EventsApiClient client = client(true, Compression.NONE);

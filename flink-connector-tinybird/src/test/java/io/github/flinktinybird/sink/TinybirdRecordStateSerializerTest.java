@@ -175,6 +175,56 @@ class TinybirdRecordStateSerializerTest {
         assertThat(restored.getStateSize()).isZero();
     }
 
+    // ---- the state of one request in flight ---------------------------------------------------------
+
+    private static UnconfirmedRecords.Part part(BufferedRequestState<TinybirdRecord> state) {
+        return new UnconfirmedRecords.Part("events", records(state));
+    }
+
+    @Test
+    void aRequestInFlightIsWrittenAsTheSameVersion2BytesAsAnyStateOfItsRecords() throws IOException {
+        // Savepoints keep their format: a reader of version 2 (older connectors included) reads it.
+        BufferedRequestState<TinybirdRecord> plain = events(1_000);
+
+        byte[] bytes = serializer.serialize(new InFlightPartState(part(plain)));
+
+        assertThat(bytes).isEqualTo(serializer.serialize(plain));
+        BufferedRequestState<TinybirdRecord> restored = serializer.deserialize(2, bytes);
+        assertThat(records(restored)).containsExactlyElementsOf(records(plain));
+        assertThat(sizes(restored)).containsExactly(sizes(plain));
+    }
+
+    @Test
+    void theFixtureRecordsInFlightDeflateToTheVersion1Fixture() throws IOException {
+        // The fixture's sizes are its lines' (checked below), which a request in flight writes.
+        byte[] fixture = readFixture();
+        byte[] bytes = serializer.serialize(new InFlightPartState(new UnconfirmedRecords.Part("events", records(fixtureState()))));
+
+        assertThat(bytes).isEqualTo(serializer.serialize(fixtureState()));
+        assertThat(records(serializer.deserialize(2, bytes))).containsExactlyElementsOf(records(serializer.deserialize(1, fixture)));
+    }
+
+    @Test
+    void aRequestInFlightIsSerializedOnceForEverySnapshotItIsIn() throws IOException {
+        UnconfirmedRecords.Part part = part(events(1_000));
+
+        byte[] first = serializer.serialize(new InFlightPartState(part));
+        byte[] second = serializer.serialize(new InFlightPartState(part));
+
+        assertThat(second).as("the bytes of the first snapshot, not made again").isSameAs(first);
+    }
+
+    @Test
+    void aRequestInFlightTellsFlinkItsRecordsAndSizeWithoutCopyingThem() {
+        BufferedRequestState<TinybirdRecord> plain = events(100);
+        InFlightPartState state = new InFlightPartState(part(plain));
+
+        assertThat(records(state)).containsExactlyElementsOf(records(plain));
+        assertThat(sizes(state)).containsExactly(sizes(plain));
+        assertThat(state.getStateSize()).isEqualTo(plain.getStateSize());
+        assertThat(state.hasSerialized()).as("nothing made until a snapshot or the HTTP thread asks").isFalse();
+    }
+
     // ---- refusing what it cannot read -------------------------------------------------------------
 
     @ParameterizedTest(name = "version {0}")

@@ -128,6 +128,97 @@ class TinybirdSinkWriterCheckpointTest {
         assertThat(ids(healthy)).isEqualTo(range(0, 25));
     }
 
+    private static final TinybirdRecordStateSerializer SERIALIZER = new TinybirdRecordStateSerializer();
+
+    /** What Flink stores for a snapshot: each state serialized. */
+    private static List<byte[]> stored(List<BufferedRequestState<TinybirdRecord>> state) throws java.io.IOException {
+        List<byte[]> bytes = new ArrayList<>();
+        for (BufferedRequestState<TinybirdRecord> s : state) {
+            bytes.add(SERIALIZER.serialize(s));
+        }
+        return bytes;
+    }
+
+    /** What Flink hands a restored writer: each stored state read back. */
+    private static List<BufferedRequestState<TinybirdRecord>> read(List<byte[]> stored) throws java.io.IOException {
+        List<BufferedRequestState<TinybirdRecord>> states = new ArrayList<>();
+        for (byte[] bytes : stored) {
+            states.add(SERIALIZER.deserialize(SERIALIZER.getVersion(), bytes));
+        }
+        return states;
+    }
+
+    private static List<InFlightPartState> inFlight(List<BufferedRequestState<TinybirdRecord>> state) {
+        return state.stream().filter(InFlightPartState.class::isInstance).map(InFlightPartState.class::cast).collect(Collectors.toList());
+    }
+
+    @Test
+    void checkpointsDuringTheSameRequestsStoreTheirBytesOnceAndRestoreEachRecordOnce() throws Exception {
+        EventsApiEmulator slow = emulator(EventsApiEmulator.builder().commitLatency(Duration.ofSeconds(60)));
+        TinybirdSinkWriter<Event> writer = open(sink(slow), Collections.emptyList());
+        write(writer, 0, 25); // two requests in flight, 5 records buffered
+
+        List<BufferedRequestState<TinybirdRecord>> first = writer.snapshotState(1);
+        List<byte[]> firstStored = stored(first);
+        write(writer, 25, 28);
+        List<BufferedRequestState<TinybirdRecord>> second = writer.snapshotState(2);
+        List<byte[]> secondStored = stored(second);
+
+        assertThat(inFlight(second)).as("one state per request in flight").hasSize(2);
+        // The two requests' states come first, in the same order: their bytes are those of the first checkpoint.
+        assertThat(secondStored.get(0)).isSameAs(firstStored.get(0));
+        assertThat(secondStored.get(1)).isSameAs(firstStored.get(1));
+        assertThat(idsIn(read(firstStored))).isEqualTo(range(0, 25));
+
+        EventsApiEmulator healthy = emulator(EventsApiEmulator.builder());
+        TinybirdSinkWriter<Event> restored = open(sink(healthy), read(secondStored));
+        restored.flush(true);
+        assertThat(ids(healthy)).as("each record once").isEqualTo(range(0, 28));
+    }
+
+    @Test
+    void aCheckpointAfterA413SplitHoldsEachRecordOnce() throws Exception {
+        // 10 records of 9 bytes are over the 70-byte limit, their halves are not: the halves
+        // then wait a minute for their commit.
+        EventsApiEmulator small = emulator(EventsApiEmulator.builder().maxRequestBytes(70).commitLatency(Duration.ofSeconds(60)));
+        TinybirdSinkWriter<Event> writer = open(sink(small), Collections.emptyList());
+        write(writer, 0, 10);
+        driveUntil("the 413 split into two requests in flight", () -> inFlight(writer.snapshotState(0)).size() == 2);
+
+        List<byte[]> stored = stored(writer.snapshotState(1));
+
+        assertThat(small.requests()).extracting(r -> r.status()).containsExactly(413);
+        assertThat(idsIn(read(stored))).isEqualTo(range(0, 10));
+        EventsApiEmulator healthy = emulator(EventsApiEmulator.builder());
+        TinybirdSinkWriter<Event> restored = open(sink(healthy), read(stored));
+        restored.flush(true);
+        assertThat(ids(healthy)).as("each record once").isEqualTo(range(0, 10));
+    }
+
+    @Test
+    void onceCheckpointsCatchMostRequestsTheirBytesAreMadeOffTheTaskThread() throws Exception {
+        EventsApiEmulator emulator = emulator(EventsApiEmulator.builder().commitLatency(Duration.ofMillis(500)));
+        TinybirdSinkWriter<Event> writer = open(sink(emulator), Collections.emptyList());
+        // Three requests, each in a checkpoint before its answer (serialized on this thread).
+        for (int i = 0; i < 3; i++) {
+            write(writer, i * 10, i * 10 + 10);
+            List<InFlightPartState> caught = inFlight(writer.snapshotState(i));
+            assertThat(caught).hasSize(1);
+            assertThat(caught.get(0).hasSerialized()).as("request %d: nothing made before checkpoints were seen to catch requests", i).isFalse();
+            stored(writer.snapshotState(i));
+            long committed = i * 10 + 10;
+            driveUntil("request " + i + " committed", () -> emulator.rowCount("events") == committed && inFlight(writer.snapshotState(-1)).isEmpty());
+        }
+
+        write(writer, 30, 40);
+
+        // Nothing serializes here: the HTTP thread made the bytes once the body was written.
+        driveUntil("the fourth request's bytes made while Tinybird commits it",
+                () -> inFlight(writer.snapshotState(9)).stream().anyMatch(InFlightPartState::hasSerialized));
+        writer.flush(true);
+        assertThat(ids(emulator)).isEqualTo(range(0, 40));
+    }
+
     @Test
     void anAnswerAfterTheSnapshotIsHandledOnceAndLeavesTheNextSnapshot() throws Exception {
         EventsApiEmulator emulator = emulator(EventsApiEmulator.builder().commitLatency(Duration.ofMillis(500)));
