@@ -4,7 +4,10 @@
 # Options are --name=value (defaults in brackets):
 #   --latencies=200,1000,3000  --quotas=10,100  --parallelisms=1,2,4  --seconds=45
 #   --flow-control=true  --max-inflight=default  --max-buffered-bytes=default  --out=target/bench/quota  --warmup-seconds=20  --supply=true
+#   --checkpoint-ms=10000
 #   --from-csv=<a CSV it wrote>: report and plot that again, running nothing
+# QUOTA_TRACE=<prefix> writes every request of each measured window (arrival ms, status, rows,
+# bytes) to <prefix>-<latency>-<quota>-<parallelism>.csv.
 # A quota of 0 runs without one: what the source and the machine can supply.
 # Writes <out>.md, <out>.csv and, with --plot=docs/performance-quota.png, the plot.
 set -euo pipefail
