@@ -38,7 +38,7 @@ public final class CheckpointBench {
     /** Events/s committed over the last two thirds of a run of {@code seconds}. */
     private static double run(long latencyMs, Duration checkpointInterval, long seconds) throws Exception {
         try (EventsApiEmulator emulator =
-                EventsApiEmulator.builder().commitLatency(Duration.ofMillis(latencyMs)).keepOnlyIds("id").start()) {
+                EventsApiEmulator.builder().commitLatency(Duration.ofMillis(latencyMs)).countRowsOnly().start()) {
             Configuration config = new Configuration();
             config.set(PipelineOptions.OBJECT_REUSE, true);
             // The state holds what is in flight (up to 8 batches of 10,000 records per subtask):

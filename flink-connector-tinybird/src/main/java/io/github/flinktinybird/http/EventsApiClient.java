@@ -23,6 +23,7 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -146,9 +147,11 @@ public final class EventsApiClient implements AutoCloseable {
     /**
      * As above; {@code afterBodyWritten}, unless {@code null}, runs on the HTTP thread each time the
      * body has been written and flushed, before the answer is read: work that may wait for the
-     * answer without holding the request back. It must not throw.
+     * answer without holding the request back. It gets the gzip body as sent (a copy), or {@code
+     * null} without gzip. It must not throw.
      */
-    public CompletableFuture<EventsApiResponse> send(String dataSource, List<byte[]> lines, Runnable afterBodyWritten) {
+    public CompletableFuture<EventsApiResponse> send(
+            String dataSource, List<byte[]> lines, Consumer<byte[]> afterBodyWritten) {
         Request.Builder builder =
                 new Request.Builder()
                         .url(urls.get(dataSource))

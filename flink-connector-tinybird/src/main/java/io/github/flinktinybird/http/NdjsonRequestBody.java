@@ -10,6 +10,7 @@ import okio.Okio;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.zip.Deflater;
 
 /**
@@ -36,14 +37,14 @@ final class NdjsonRequestBody extends RequestBody {
     private final boolean gzip;
     private final long uncompressedLength;
     /** Run once the body is on its way, or {@code null}; see {@link EventsApiClient#send}. */
-    private final Runnable afterWritten;
+    private final Consumer<byte[]> afterWritten;
     private Buffer compressed;
 
     NdjsonRequestBody(List<byte[]> lines, boolean gzip) {
         this(lines, gzip, null);
     }
 
-    NdjsonRequestBody(List<byte[]> lines, boolean gzip, Runnable afterWritten) {
+    NdjsonRequestBody(List<byte[]> lines, boolean gzip, Consumer<byte[]> afterWritten) {
         this.lines = lines;
         this.gzip = gzip;
         this.afterWritten = afterWritten;
@@ -80,7 +81,7 @@ final class NdjsonRequestBody extends RequestBody {
             // OkHttp sends the last segment when it closes the sink, after this returns: flushed
             // first, so that the server has the whole request while the hook runs.
             sink.flush();
-            afterWritten.run();
+            afterWritten.accept(gzip ? compressed().snapshot().toByteArray() : null);
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Delivers one batch handed over by Flink: one request per Data Source in it, each 413 split into
@@ -188,7 +189,7 @@ final class BatchDelivery {
     private void sendNow(Part part) {
         List<byte[]> lines = linesOf(part.records);
         context.metrics.requestStarted(part.records.size(), part.bytes);
-        Runnable afterBody = context.unconfirmed.snapshotLikely() ? () -> makeState(part) : null;
+        Consumer<byte[]> afterBody = context.unconfirmed.snapshotLikely() ? gzipBody -> makeState(part, gzipBody) : null;
         long started = System.nanoTime();
         try {
             context.client
@@ -202,15 +203,20 @@ final class BatchDelivery {
     /**
      * The HTTP thread, once the body is written and while it waits for the answer: makes the
      * part's checkpointed bytes, which the checkpoints likely to come during the commit would
-     * otherwise make on the task thread, in their synchronous phase. A failure here only leaves
-     * them to be made by the snapshot, which reports it.
+     * otherwise make on the task thread, in their synchronous phase: from the gzip body just sent
+     * when there is one (a copy), else by deflating the records. A failure here only leaves them
+     * to be made by the snapshot, which reports it.
      */
-    private void makeState(Part part) {
+    private void makeState(Part part, byte[] gzipBody) {
         if (context.closed || !context.unconfirmed.isInFlight(part)) {
             return;
         }
         try {
-            part.state();
+            if (gzipBody != null) {
+                part.sentAs(gzipBody);
+            } else {
+                part.state();
+            }
         } catch (RuntimeException e) {
             LOG.debug("Could not make the checkpointed form of a request to Data Source '{}' ahead of a snapshot", part.dataSource, e);
         }

@@ -36,14 +36,26 @@ import java.util.zip.Inflater;
  * about ten times, and deflating costs far less than writing the bytes saved. Both versions are
  * read; a test keeps a version-1 fixture restoring.
  *
- * <p>A writer's snapshot is several states of this form: one per request in flight (its bytes made
- * once, whatever the number of checkpoints it is in) and one for the rest. Each restores on its
- * own, and a restore takes the records of all of them, so the format did not change for it.
+ * <p>Version 3 (written since a request's gzip body became its checkpointed form): one byte for
+ * the form, then either the version-2 bytes ({@link #FORM_RECORDS}), or a request's records as
+ * the gzip body it was sent with ({@link #FORM_GZIP_BODY}, see {@link GzipBodyState}): that body
+ * is compressed already, so a checkpoint that comes while Tinybird commits a request costs a
+ * copy, not a second deflate. Versions 1-3 are read; tests keep a fixture of each restoring.
+ *
+ * <p>A writer's snapshot is several states: one per request in flight (its bytes made once,
+ * whatever the number of checkpoints it is in) and one for the rest. Each restores on its own,
+ * and a restore takes the records of all of them.
  */
 @Internal
 public final class TinybirdRecordStateSerializer extends AsyncSinkWriterStateSerializer<TinybirdRecord> {
     static final int VERSION_1 = 1;
     static final int VERSION_2 = 2;
+    static final int VERSION_3 = 3;
+
+    /** Version 3's first byte: the version-2 bytes follow. */
+    static final byte FORM_RECORDS = 0;
+    /** Version 3's first byte: a request's gzip body follows ({@link GzipBodyState}). */
+    static final byte FORM_GZIP_BODY = 1;
 
     /** The base class's marker at the head of the version-1 bytes. */
     private static final long DATA_IDENTIFIER = -1L;
@@ -56,13 +68,13 @@ public final class TinybirdRecordStateSerializer extends AsyncSinkWriterStateSer
 
     @Override
     public int getVersion() {
-        return VERSION_2;
+        return VERSION_3;
     }
 
     /**
      * A state of the records in flight of one request comes with its bytes made already (once for
      * all the checkpoints taken while Tinybird commits it, see {@link InFlightPartState}); they are
-     * the same version-2 bytes this writes for any state.
+     * the same version-3 bytes this writes for any state of those records, or the gzip form.
      */
     @Override
     public byte[] serialize(BufferedRequestState<TinybirdRecord> state) throws IOException {
@@ -75,19 +87,22 @@ public final class TinybirdRecordStateSerializer extends AsyncSinkWriterStateSer
         return deflate(version1Bytes(entries.size(), i -> entries.get(i).getRequestEntry(), i -> entries.get(i).getSize()));
     }
 
-    /** The version-2 bytes of a state of {@code records}, each of the size Flink's buffer counts for it. */
+    /** The version-3 bytes of a state of {@code records}, each of the size Flink's buffer counts for it. */
     static byte[] serializeRecords(List<TinybirdRecord> records) {
         return deflate(version1Bytes(records.size(), records::get, i -> records.get(i).sizeInBytes()));
     }
 
+    /** The form byte, then the version-2 bytes: the plain length and the raw deflate of {@code plain}. */
     private static byte[] deflate(byte[] plain) {
         Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
         try {
             deflater.setInput(plain);
             deflater.finish();
-            byte[] out = new byte[Integer.BYTES + Math.max(64, plain.length / 4)];
-            ByteBuffer.wrap(out).putInt(plain.length);
-            int length = Integer.BYTES;
+            int head = 1 + Integer.BYTES;
+            byte[] out = new byte[head + Math.max(64, plain.length / 4)];
+            out[0] = FORM_RECORDS;
+            ByteBuffer.wrap(out, 1, Integer.BYTES).putInt(plain.length);
+            int length = head;
             while (!deflater.finished()) {
                 if (length == out.length) {
                     out = Arrays.copyOf(out, (int) Math.min(Integer.MAX_VALUE - 8, out.length * 2L));
@@ -137,17 +152,31 @@ public final class TinybirdRecordStateSerializer extends AsyncSinkWriterStateSer
     @Override
     public BufferedRequestState<TinybirdRecord> deserialize(int version, byte[] serialized)
             throws IOException {
-        if (version != VERSION_1 && version != VERSION_2) {
+        if (version != VERSION_1 && version != VERSION_2 && version != VERSION_3) {
             throw new IOException(
                     "Tinybird sink state has version "
                             + version
                             + ", which this connector version cannot read (it reads versions "
                             + VERSION_1
-                            + " and "
-                            + VERSION_2
+                            + " to "
+                            + VERSION_3
                             + "); restore with the connector version that took the snapshot");
         }
-        byte[] plain = version == VERSION_2 ? inflate(serialized) : serialized;
+        byte[] plain;
+        if (version == VERSION_3) {
+            if (serialized.length == 0) {
+                throw new IOException("corrupt Tinybird sink state: no bytes for version 3");
+            }
+            if (serialized[0] == FORM_GZIP_BODY) {
+                return GzipBodyState.read(serialized, 1);
+            }
+            if (serialized[0] != FORM_RECORDS) {
+                throw new IOException("corrupt Tinybird sink state: unknown form " + serialized[0] + " in version 3");
+            }
+            plain = inflate(serialized, 1);
+        } else {
+            plain = version == VERSION_2 ? inflate(serialized, 0) : serialized;
+        }
         try {
             return super.deserialize(VERSION_1, plain);
         } catch (IllegalStateException e) {
@@ -156,19 +185,20 @@ public final class TinybirdRecordStateSerializer extends AsyncSinkWriterStateSer
         }
     }
 
-    private static byte[] inflate(byte[] serialized) throws IOException {
-        if (serialized.length < Integer.BYTES) {
+    /** The version-2 bytes starting at {@code from}: the plain length, then the raw deflate. */
+    private static byte[] inflate(byte[] serialized, int from) throws IOException {
+        if (serialized.length - from < Integer.BYTES) {
             throw new IOException("corrupt Tinybird sink state: " + serialized.length + " bytes, too short for version 2");
         }
-        int length = ByteBuffer.wrap(serialized).getInt();
-        long compressed = serialized.length - Integer.BYTES;
+        int length = ByteBuffer.wrap(serialized, from, Integer.BYTES).getInt();
+        long compressed = serialized.length - from - Integer.BYTES;
         if (length < 0 || length > Integer.MAX_VALUE - 8 || length > (compressed + 1) * MAX_INFLATE_RATIO) {
             throw new IOException("corrupt Tinybird sink state: length " + length + " from " + compressed + " deflated bytes");
         }
         byte[] plain = new byte[length];
         Inflater inflater = new Inflater(true);
         try {
-            inflater.setInput(serialized, Integer.BYTES, serialized.length - Integer.BYTES);
+            inflater.setInput(serialized, from + Integer.BYTES, serialized.length - from - Integer.BYTES);
             int inflated = 0;
             while (inflated < length && !inflater.finished()) {
                 int n = inflater.inflate(plain, inflated, length - inflated);

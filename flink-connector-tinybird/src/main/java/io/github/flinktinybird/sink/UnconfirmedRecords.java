@@ -55,6 +55,13 @@ final class UnconfirmedRecords {
             return made;
         }
 
+        /** The part was sent as {@code gzipBody}: that is its checkpointed form, unless one was made already. */
+        void sentAs(byte[] gzipBody) {
+            if (state == null) {
+                state = GzipBodyState.bytes(dataSource, records.size(), gzipBody);
+            }
+        }
+
         boolean hasState() {
             return state != null;
         }

@@ -120,8 +120,10 @@ class EventsApiClientTest {
         AtomicInteger answeredBeforeTheHookEnded = new AtomicInteger();
         AtomicInteger hookEnded = new AtomicInteger();
 
-        CompletableFuture<EventsApiResponse> answer = client.send("events", lines(json.toArray(new String[0])), () -> {
+        List<byte[]> bodies = new CopyOnWriteArrayList<>();
+        CompletableFuture<EventsApiResponse> answer = client.send("events", lines(json.toArray(new String[0])), gzipBody -> {
             threads.add(Thread.currentThread().getName());
+            bodies.add(gzipBody == null ? new byte[0] : gzipBody);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
             while (emulator.rowCount("events") < json.size() && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
@@ -137,6 +139,14 @@ class EventsApiClientTest {
         assertThat(threads).hasSize(1).allMatch(name -> !name.equals(Thread.currentThread().getName()) && name.startsWith("OkHttp "));
         assertThat(rowsWhileInTheHook).as("rows the server held while the hook ran").containsExactly((long) json.size());
         assertThat(answeredBeforeTheHookEnded.get()).as("answer handed over before the hook ended").isZero();
+        if (compression.equals("GZIP")) {
+            // The body as sent: it gunzips to the lines, each followed by a newline.
+            try (java.io.InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bodies.get(0)))) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(String.join("\n", json) + "\n");
+            }
+        } else {
+            assertThat(bodies.get(0)).as("no gzip body without gzip").isEmpty();
+        }
     }
 
     @Test

@@ -80,8 +80,8 @@ class TinybirdRecordStateSerializerTest {
     // ---- round trips --------------------------------------------------------------------------------
 
     @Test
-    void versionIsTwo() {
-        assertThat(serializer.getVersion()).isEqualTo(2);
+    void versionIsThree() {
+        assertThat(serializer.getVersion()).isEqualTo(3);
     }
 
     /** {@code n} events as a job of the e2e tests writes them: NDJSON lines much alike. */
@@ -101,7 +101,7 @@ class TinybirdRecordStateSerializerTest {
         BufferedRequestState<TinybirdRecord> state = events(20_000);
 
         byte[] bytes = serializer.serialize(state);
-        BufferedRequestState<TinybirdRecord> restored = serializer.deserialize(2, bytes);
+        BufferedRequestState<TinybirdRecord> restored = serializer.deserialize(3, bytes);
 
         assertThat(records(restored)).containsExactlyElementsOf(records(state));
         assertThat(sizes(restored)).containsExactly(sizes(state));
@@ -182,14 +182,13 @@ class TinybirdRecordStateSerializerTest {
     }
 
     @Test
-    void aRequestInFlightIsWrittenAsTheSameVersion2BytesAsAnyStateOfItsRecords() throws IOException {
-        // Savepoints keep their format: a reader of version 2 (older connectors included) reads it.
+    void aRequestInFlightIsWrittenAsTheSameBytesAsAnyStateOfItsRecords() throws IOException {
         BufferedRequestState<TinybirdRecord> plain = events(1_000);
 
         byte[] bytes = serializer.serialize(new InFlightPartState(part(plain)));
 
         assertThat(bytes).isEqualTo(serializer.serialize(plain));
-        BufferedRequestState<TinybirdRecord> restored = serializer.deserialize(2, bytes);
+        BufferedRequestState<TinybirdRecord> restored = serializer.deserialize(3, bytes);
         assertThat(records(restored)).containsExactlyElementsOf(records(plain));
         assertThat(sizes(restored)).containsExactly(sizes(plain));
     }
@@ -201,7 +200,7 @@ class TinybirdRecordStateSerializerTest {
         byte[] bytes = serializer.serialize(new InFlightPartState(new UnconfirmedRecords.Part("events", records(fixtureState()))));
 
         assertThat(bytes).isEqualTo(serializer.serialize(fixtureState()));
-        assertThat(records(serializer.deserialize(2, bytes))).containsExactlyElementsOf(records(serializer.deserialize(1, fixture)));
+        assertThat(records(serializer.deserialize(3, bytes))).containsExactlyElementsOf(records(serializer.deserialize(1, fixture)));
     }
 
     @Test
@@ -228,14 +227,14 @@ class TinybirdRecordStateSerializerTest {
     // ---- refusing what it cannot read -------------------------------------------------------------
 
     @ParameterizedTest(name = "version {0}")
-    @ValueSource(ints = {0, 3, -1, 100})
+    @ValueSource(ints = {0, 4, -1, 100})
     void unknownVersionIsRefusedClearly(int version) throws IOException {
         byte[] bytes = serializer.serialize(stateOf(record("events", "{\"id\":1}")));
 
         assertThatThrownBy(() -> serializer.deserialize(version, bytes))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("version " + version)
-                .hasMessageContaining("reads versions 1 and 2")
+                .hasMessageContaining("reads versions 1 to 3")
                 .hasMessageContaining("connector version that took the snapshot");
     }
 
@@ -426,15 +425,18 @@ class TinybirdRecordStateSerializerTest {
     }
 
     @Test
-    void version2IsTheVersion1BytesDeflated() throws IOException {
-        // Version 1 is frozen inside version 2: a change of layout must come with a new version number.
+    void version3OfRecordsIsAFormByteThenTheVersion2Bytes() throws IOException {
+        // Versions 1 and 2 are frozen inside version 3: a change of layout must come with a new version number.
         byte[] fixture = readFixture();
 
         byte[] bytes = serializer.serialize(fixtureState());
 
-        assertThat(java.nio.ByteBuffer.wrap(bytes).getInt()).isEqualTo(fixture.length);
+        assertThat(bytes[0]).isEqualTo(TinybirdRecordStateSerializer.FORM_RECORDS);
+        byte[] version2 = java.util.Arrays.copyOfRange(bytes, 1, bytes.length);
+        assertThat(records(serializer.deserialize(2, version2))).containsExactlyElementsOf(records(fixtureState()));
+        assertThat(java.nio.ByteBuffer.wrap(bytes, 1, 4).getInt()).isEqualTo(fixture.length);
         java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
-        inflater.setInput(bytes, 4, bytes.length - 4);
+        inflater.setInput(bytes, 5, bytes.length - 5);
         byte[] plain = new byte[fixture.length + 16];
         int length;
         try {
