@@ -162,16 +162,23 @@ final class BatchDelivery {
 
     /** A timer thread, at the part's slot: the wait does not count against sink.request-timeout. */
     private void sendInItsSlot(Part part) {
-        if (context.closed || !context.unconfirmed.isInFlight(part)) {
-            return; // timed out meanwhile: its records wait for a retry already
-        }
-        try {
+        onTimer(part, () -> {
             restartDeadline();
             if (context.flow.stillClear(part.dataSource, System.nanoTime())) {
                 sendNow(part);
             } else {
                 send(part);
             }
+        });
+    }
+
+    /** A timer thread: runs {@code sending} for a part still in flight; a bug there fails the part, never the timer. */
+    private void onTimer(Part part, Runnable sending) {
+        if (context.closed || !context.unconfirmed.isInFlight(part)) {
+            return; // timed out meanwhile: its records wait for a retry already
+        }
+        try {
+            sending.run();
         } catch (RuntimeException e) {
             failed(part, new TinybirdSinkException("unexpected error while sending to Data Source '" + part.dataSource + "'", 0, e));
         }
@@ -450,21 +457,10 @@ final class BatchDelivery {
             return;
         }
         try {
-            context.scheduler.schedule(() -> afterThrottleWait(part), waitNanos, TimeUnit.NANOSECONDS);
+            // Once it waited what it was asked to, the part asks for its slot.
+            context.scheduler.schedule(() -> onTimer(part, () -> send(part)), waitNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) {
             LOG.debug("Writer closed before a throttled request to Data Source '{}' could go again", dataSource);
-        }
-    }
-
-    /** A timer thread, once a throttled part waited what it was asked to: it asks for its slot. */
-    private void afterThrottleWait(Part part) {
-        if (context.closed || !context.unconfirmed.isInFlight(part)) {
-            return; // timed out meanwhile: its records wait for a retry already
-        }
-        try {
-            send(part);
-        } catch (RuntimeException e) {
-            failed(part, new TinybirdSinkException("unexpected error while sending to Data Source '" + part.dataSource + "'", 0, e));
         }
     }
 

@@ -170,10 +170,15 @@ class TinybirdSinkWriterCheckpointTest {
         assertThat(secondStored.get(1)).isSameAs(firstStored.get(1));
         assertThat(idsIn(read(firstStored))).isEqualTo(range(0, 25));
 
+        assertRestoresEachRecordOnce(secondStored, 28);
+    }
+
+    /** A writer restored from {@code stored} delivers ids {@code 0..count-1}, each once. */
+    private void assertRestoresEachRecordOnce(List<byte[]> stored, int count) throws Exception {
         EventsApiEmulator healthy = emulator(EventsApiEmulator.builder());
-        TinybirdSinkWriter<Event> restored = open(sink(healthy), read(secondStored));
+        TinybirdSinkWriter<Event> restored = open(sink(healthy), read(stored));
         restored.flush(true);
-        assertThat(ids(healthy)).as("each record once").isEqualTo(range(0, 28));
+        assertThat(ids(healthy)).as("each record once").isEqualTo(range(0, count));
     }
 
     @Test
@@ -189,10 +194,7 @@ class TinybirdSinkWriterCheckpointTest {
 
         assertThat(small.requests()).extracting(r -> r.status()).containsExactly(413);
         assertThat(idsIn(read(stored))).isEqualTo(range(0, 10));
-        EventsApiEmulator healthy = emulator(EventsApiEmulator.builder());
-        TinybirdSinkWriter<Event> restored = open(sink(healthy), read(stored));
-        restored.flush(true);
-        assertThat(ids(healthy)).as("each record once").isEqualTo(range(0, 10));
+        assertRestoresEachRecordOnce(stored, 10);
     }
 
     @Test
