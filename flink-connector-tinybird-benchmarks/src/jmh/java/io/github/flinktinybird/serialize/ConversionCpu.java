@@ -24,7 +24,7 @@ public final class ConversionCpu {
         int perRound = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Map<String, Supplier<Runnable>> variants = new LinkedHashMap<>();
-        for (String schema : new String[] {"legacy", "boxed", "current", "blackbird"}) {
+        for (String schema : new String[] {"legacy", "jackson", "current"}) {
             for (String shape : new String[] {"fields", "getters", "record"}) {
                 variants.put(schema + " " + shape, () -> loop(schema, shape, perRound));
             }

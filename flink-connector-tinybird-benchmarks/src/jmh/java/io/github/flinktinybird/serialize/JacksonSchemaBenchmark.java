@@ -21,10 +21,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Element → JSON bytes with the default Jackson schema: before issue 13 ({@code legacy}: {@code
- * mapper.writeValue} per element into a {@code ByteArrayOutputStream}), now ({@code current}: one
- * serializer provider and root serializer kept, one copy), and now with Jackson's Blackbird module
- * added to the mapper; {@code boxed} is the current schema without its primitive-field writer (an
- * empty subclass, which keeps Jackson's own field writers: what the first pass of issue 13 had); for
+ * mapper.writeValue} per element into a {@code ByteArrayOutputStream}), now ({@code current}: simple
+ * beans written directly, the rest by Jackson with one serializer provider and root serializer
+ * kept), now with direct writing off ({@code jackson}: what the second pass of issue 13 had), and
+ * with Jackson's Blackbird module added to the mapper; {@code boxed} is the schema without its
+ * primitive-field writer or direct writing (an empty subclass, which keeps Jackson's own field
+ * writers: what the first pass of issue 13 had); for
  * the benchmark event as public fields (what bench/run.sh sends), as getters, and as a record:
  * Blackbird only replaces getter calls, never field reads.
  */
@@ -37,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 public class JacksonSchemaBenchmark {
     private static final int EVENTS = 1024;
 
-    @Param({"legacy", "boxed", "current", "blackbird"})
+    @Param({"legacy", "boxed", "jackson", "current", "blackbird"})
     public String schema;
 
     @Param({"fields", "getters", "record"})
@@ -108,6 +110,9 @@ public class JacksonSchemaBenchmark {
                 break;
             case "boxed":
                 serializer = new JacksonSerializationSchema<>() {};
+                break;
+            case "jackson":
+                serializer = new JacksonSerializationSchema<>(false);
                 break;
             case "current":
                 serializer = new JacksonSerializationSchema<>();

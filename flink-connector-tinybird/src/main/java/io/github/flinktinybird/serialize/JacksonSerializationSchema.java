@@ -24,12 +24,19 @@ import java.io.IOException;
  *
  * <p>Like Flink's own serialization schemas, an instance is not thread-safe: each sink subtask has
  * its own. It keeps one JSON generator, one Jackson serializer provider and the serializer of the
- * last element class for all elements, so that each element costs its line and little else; the
- * bytes are exactly those of {@code mapper.writeValueAsBytes(element)} (docs/performance.md).
+ * last element class for all elements, so that each element costs its line and little else. With
+ * the mapper of this class itself (not a subclass's), a POJO or record whose properties are all
+ * strings, numbers and booleans that Jackson writes with its standard serializers is written
+ * directly, property by property, without Jackson's per-value machinery. Either way the bytes are
+ * exactly those of {@code mapper.writeValueAsBytes(element)} (docs/performance.md), except that a
+ * line break written raw ({@code @JsonRawValue}, a custom serializer) is compacted away or, if the
+ * text is not one JSON object, rejected.
  */
 public class JacksonSerializationSchema<T> implements SerializationSchema<T> {
     private static final long serialVersionUID = 1L;
 
+    /** False only in benchmarks that compare direct writing with Jackson's. */
+    private final boolean directWritingAllowed;
     private transient ObjectMapper mapper;
     private transient LineOutput buffer;
     private transient JsonGenerator generator;
@@ -37,6 +44,24 @@ public class JacksonSerializationSchema<T> implements SerializationSchema<T> {
     private transient ReusableSerializerProvider provider;
     private transient Class<?> rootClass;
     private transient JsonSerializer<Object> rootSerializer;
+    /**
+     * Whether simple beans may be written directly: with this class's own mapper, and only if its
+     * generator writes as {@link JsonLineBuilder} does.
+     */
+    private transient boolean directWriting;
+    /** How the beans of {@link #rootClass} are written directly; null when Jackson writes them. */
+    private transient DirectBeanWriter rootWriter;
+    private transient JsonLineBuilder line;
+    private transient boolean lastWrittenDirectly;
+
+    public JacksonSerializationSchema() {
+        this(true);
+    }
+
+    /** With {@code directWritingAllowed} false, Jackson's serializers write every element. */
+    JacksonSerializationSchema(boolean directWritingAllowed) {
+        this.directWritingAllowed = directWritingAllowed;
+    }
 
     @Override
     public void open(InitializationContext context) {
@@ -54,8 +79,14 @@ public class JacksonSerializationSchema<T> implements SerializationSchema<T> {
                 mapper.isEnabled(SerializationFeature.CLOSE_CLOSEABLE)
                         ? null
                         : ReusableSerializerProvider.forMapper(mapper);
+        directWriting =
+                directWritingAllowed
+                        && provider != null
+                        && getClass() == JacksonSerializationSchema.class
+                        && JsonLineBuilder.writesLikeGeneratorOf(mapper);
         rootClass = null;
         rootSerializer = null;
+        rootWriter = null;
     }
 
     /** The mapper used for every element; called once per subtask. */
@@ -79,10 +110,20 @@ public class JacksonSerializationSchema<T> implements SerializationSchema<T> {
                             + " .setSerializationSchema(new JsonStringSerializationSchema())");
         }
         byte[] json;
+        lastWrittenDirectly = false;
         try {
             JsonGenerator out = generator();
             if (provider != null) {
-                write(out, element);
+                prepare(element.getClass());
+                if (rootWriter != null) {
+                    json = rootWriter.write(element, line);
+                    if (json != null) {
+                        lastWrittenDirectly = true;
+                        return json;
+                    }
+                }
+                provider.startElement();
+                provider.serializeValue(out, element, null, rootSerializer);
             } else {
                 mapper.writeValue(out, element);
             }
@@ -109,21 +150,32 @@ public class JacksonSerializationSchema<T> implements SerializationSchema<T> {
                             + " Tinybird takes one JSON object per event: send a POJO, record, Map"
                             + " or ObjectNode, or set a SerializationSchema");
         }
-        return json;
+        // @JsonRawValue and custom serializers write raw text, and "1}\n{...}" in one would forge a
+        // second row. A byte scan is cheap; only a line that has one pays for the full check
+        // (which rejects it, or compacts it).
+        return JsonLines.hasLineBreak(json) ? JsonLines.compactObject(json) : json;
     }
 
     /**
-     * What {@code mapper.writeValue(out, element)} does for a mapper without a custom provider,
-     * less the provider it would build and the lookup of the root serializer.
+     * Looks up, once per element class rather than per element as {@code mapper.writeValue} does,
+     * the root serializer and whether the class can be written directly.
      */
-    private void write(JsonGenerator out, T element) throws IOException {
-        Class<?> cls = element.getClass();
-        if (cls != rootClass) {
-            rootSerializer = provider.findTypedValueSerializer(cls, true, null);
-            rootClass = cls;
+    private void prepare(Class<?> cls) throws IOException {
+        if (cls == rootClass) {
+            return;
         }
-        provider.startElement();
-        provider.serializeValue(out, element, null, rootSerializer);
+        rootClass = null;
+        rootSerializer = provider.findTypedValueSerializer(cls, true, null);
+        rootWriter = directWriting ? DirectBeanWriter.of(rootSerializer, mapper.getSerializationConfig()) : null;
+        if (rootWriter != null && line == null) {
+            line = new JsonLineBuilder();
+        }
+        rootClass = cls;
+    }
+
+    /** Whether the last element serialized was written directly rather than by Jackson; for tests. */
+    boolean lastWrittenDirectly() {
+        return lastWrittenDirectly;
     }
 
     private JsonGenerator generator() throws IOException {

@@ -9,9 +9,6 @@ import io.github.flinktinybird.serialize.JacksonSerializationSchema;
 import io.github.flinktinybird.serialize.JsonLines;
 import io.github.flinktinybird.serialize.JsonStringSerializationSchema;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.regex.Pattern;
 
 /**
@@ -39,8 +36,9 @@ public final class TinybirdElementConverter<T> implements ElementConverter<T, Ti
             DataSourceSelector<T> selector,
             long maxRecordSizeInBytes) {
         this.schema = schema;
-        // Our own schemas produce one compact object; any other, subclasses of ours included (they
-        // may configure Jackson to indent), gets validated per record.
+        // Our own schemas produce one compact object (they check their lines themselves); any
+        // other, subclasses of ours included (they may configure Jackson to indent), gets
+        // validated per record.
         this.schemaWritesCompactObjects =
                 schema.getClass() == JacksonSerializationSchema.class
                         || schema.getClass() == JsonStringSerializationSchema.class;
@@ -64,10 +62,7 @@ public final class TinybirdElementConverter<T> implements ElementConverter<T, Ti
         byte[] line;
         try {
             line = schema.serialize(element);
-            // Even our Jackson schema can emit a line break: @JsonRawValue and custom serializers
-            // write raw text, and "1}\n{...}" in one would forge a second row. A byte scan is cheap;
-            // only a line that has one pays for the full check (which rejects it, or compacts it).
-            if (!schemaWritesCompactObjects || hasLineBreak(line)) {
+            if (!schemaWritesCompactObjects) {
                 line = JsonLines.compactObject(line);
             }
         } catch (RuntimeException e) {
@@ -97,47 +92,6 @@ public final class TinybirdElementConverter<T> implements ElementConverter<T, Ti
                     null);
         }
         return new TinybirdRecord(target, line);
-    }
-
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGH_BITS = 0x8080808080808080L;
-    /** 0x0E in every byte: {@code '\n'} (0x0A) and {@code '\r'} (0x0D) are the bytes below it that matter. */
-    private static final long BELOW_0E = 0x0E * ONES;
-
-    /**
-     * Whether the line holds a {@code '\n'} or {@code '\r'} byte, eight bytes at a time: every
-     * element pays this, and a byte-by-byte loop took over twice as long (JMH {@code lineBreakScan}).
-     * One test per word finds any byte below 0x0E; Jackson escapes every control character in
-     * strings, so only raw output ({@code @JsonRawValue}, custom serializers) has one, and only
-     * then are the eight bytes looked at one by one.
-     */
-    static boolean hasLineBreak(byte[] line) {
-        int i = 0;
-        for (int words = line.length - 7; i < words; i += 8) {
-            long word = (long) LONGS.get(line, i);
-            if (hasByteBelow0E(word) && lineBreakIn(line, i, i + 8)) {
-                return true;
-            }
-        }
-        return lineBreakIn(line, i, line.length);
-    }
-
-    private static boolean lineBreakIn(byte[] line, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (line[i] == '\n' || line[i] == '\r') {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Exact as to whether there is one: the lowest byte below 0x0E always sets its high bit here
-     * (a borrow only runs upwards from such a byte), and no word without one sets any.
-     */
-    private static boolean hasByteBelow0E(long word) {
-        return ((word - BELOW_0E) & ~word & HIGH_BITS) != 0;
     }
 
     private String chooseDataSource(T element) {

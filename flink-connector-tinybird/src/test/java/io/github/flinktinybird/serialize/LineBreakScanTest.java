@@ -1,4 +1,4 @@
-package io.github.flinktinybird.sink;
+package io.github.flinktinybird.serialize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,7 +24,7 @@ class LineBreakScanTest {
                         byte[] line = new byte[length];
                         Arrays.fill(line, filler);
                         line[at] = lineBreak;
-                        assertThat(TinybirdElementConverter.hasLineBreak(line))
+                        assertThat(JsonLines.hasLineBreak(line))
                                 .as("length %d, break 0x%02x at %d among 0x%02x", length, lineBreak, at, filler)
                                 .isTrue();
                     }
@@ -35,12 +35,12 @@ class LineBreakScanTest {
 
     @Test
     void linesWithoutALineBreakAreNotFlaggedWhateverTheirOtherBytes() {
-        assertThat(TinybirdElementConverter.hasLineBreak(new byte[0])).isFalse();
+        assertThat(JsonLines.hasLineBreak(new byte[0])).isFalse();
         for (int length = 1; length <= 40; length++) {
             for (byte filler : NOT_BREAKS) {
                 byte[] line = new byte[length];
                 Arrays.fill(line, filler);
-                assertThat(TinybirdElementConverter.hasLineBreak(line)).as("length %d of 0x%02x", length, filler).isFalse();
+                assertThat(JsonLines.hasLineBreak(line)).as("length %d of 0x%02x", length, filler).isFalse();
             }
             // Every byte value but the two, in turn at each position of the line.
             byte[] mixed = new byte[length];
@@ -52,7 +52,7 @@ class LineBreakScanTest {
                     int b = (v + i * 7) & 0xFF;
                     mixed[i] = (byte) (b == '\n' || b == '\r' ? v : b);
                 }
-                assertThat(TinybirdElementConverter.hasLineBreak(mixed)).as("length %d from 0x%02x", length, v).isFalse();
+                assertThat(JsonLines.hasLineBreak(mixed)).as("length %d from 0x%02x", length, v).isFalse();
             }
         }
     }

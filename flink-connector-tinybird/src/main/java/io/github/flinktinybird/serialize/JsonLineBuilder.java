@@ -1,0 +1,277 @@
+package io.github.flinktinybird.serialize;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * One JSON line, written byte by byte as Jackson's UTF-8 generator writes it with its default
+ * settings: the same escapes ({@code \n}-style for the five short ones, a {@code u00XX} escape in
+ * upper case for other control characters, {@code \"} and {@code \\}, nothing else), UTF-8 for every
+ * other character, {@code Long.toString}/{@code Double.toString} digits. It skips what the
+ * generator spends on each value (its output context, its own buffer and flush), which is the
+ * point: {@link DirectBeanWriter} writes simple beans through it.
+ *
+ * <p>Whether a mapper's generator really writes this way is not assumed: {@link
+ * #writesLikeGeneratorOf} compares the two on a probe covering every case, so that another Jackson
+ * version or setting turns direct writing off rather than changing a byte. Values Jackson writes in
+ * a way this class does not (a {@code char} of a surrogate pair, {@code NaN} and the infinities)
+ * make the writing methods return {@code false}, and the element goes through Jackson.
+ * Not thread-safe.
+ */
+final class JsonLineBuilder {
+    /** Per ASCII character: 0 written as it is, -1 as a {@code u00XX} escape, else the letter after a backslash. */
+    private static final byte[] ESCAPES = new byte[128];
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+    private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+    private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+    private static final byte[] LONG_MIN = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
+    /** A buffer kept across lines; one grown past this by a long line is dropped after it. */
+    private static final int MAX_KEPT_BUFFER = 64 * 1024;
+
+    static {
+        for (int c = 0; c < 0x20; c++) {
+            ESCAPES[c] = -1;
+        }
+        ESCAPES['\b'] = 'b';
+        ESCAPES['\t'] = 't';
+        ESCAPES['\n'] = 'n';
+        ESCAPES['\f'] = 'f';
+        ESCAPES['\r'] = 'r';
+        ESCAPES['"'] = '"';
+        ESCAPES['\\'] = '\\';
+    }
+
+    /** "00" to "99". */
+    private static final byte[] DIGIT_PAIRS = new byte[200];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
+            DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
+
+    private byte[] buf = new byte[512];
+    private int len;
+    private final byte[] scratch = new byte[20];
+
+    /** Starts a new line. */
+    void reset() {
+        len = 0;
+    }
+
+    /** The line written since {@link #reset}, as an exactly sized array. */
+    byte[] toLine() {
+        byte[] line = Arrays.copyOf(buf, len);
+        if (buf.length > MAX_KEPT_BUFFER) {
+            buf = new byte[512];
+        }
+        return line;
+    }
+
+    void writeByte(char c) {
+        ensure(1);
+        buf[len++] = (byte) c;
+    }
+
+    void writeBytes(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buf, len, bytes.length);
+        len += bytes.length;
+    }
+
+    void writeBoolean(boolean value) {
+        writeBytes(value ? TRUE : FALSE);
+    }
+
+    void writeNull() {
+        writeBytes(NULL);
+    }
+
+    void writeLong(long value) {
+        if (value == Long.MIN_VALUE) {
+            writeBytes(LONG_MIN);
+            return;
+        }
+        ensure(20);
+        if (value < 0) {
+            buf[len++] = '-';
+            value = -value;
+        }
+        // Two digits per division, right to left into the scratch, then one copy.
+        byte[] digits = scratch;
+        int at = digits.length;
+        while (value >= 100) {
+            long hundredth = value / 100;
+            int pair = (int) (value - hundredth * 100) << 1;
+            digits[--at] = DIGIT_PAIRS[pair + 1];
+            digits[--at] = DIGIT_PAIRS[pair];
+            value = hundredth;
+        }
+        if (value >= 10) {
+            int pair = (int) value << 1;
+            digits[--at] = DIGIT_PAIRS[pair + 1];
+            digits[--at] = DIGIT_PAIRS[pair];
+        } else {
+            digits[--at] = (byte) ('0' + value);
+        }
+        int n = digits.length - at;
+        System.arraycopy(digits, at, buf, len, n);
+        len += n;
+    }
+
+    /** {@code false} (nothing written) for {@code NaN} and the infinities, which Jackson quotes. */
+    boolean writeDouble(double value) {
+        if (!Double.isFinite(value)) {
+            return false;
+        }
+        writeAscii(Double.toString(value));
+        return true;
+    }
+
+    /** {@code false} (nothing written) for {@code NaN} and the infinities, which Jackson quotes. */
+    boolean writeFloat(float value) {
+        if (!Float.isFinite(value)) {
+            return false;
+        }
+        writeAscii(Float.toString(value));
+        return true;
+    }
+
+    @SuppressWarnings("deprecation") // the one String method that copies ASCII into a byte[] as it is
+    private void writeAscii(String ascii) {
+        int n = ascii.length();
+        ensure(n);
+        ascii.getBytes(0, n, buf, len);
+        len += n;
+    }
+
+    /**
+     * The string, quoted and escaped; {@code false} if it holds a surrogate (Jackson escapes
+     * those one by one), in which case what was written of it is left for the caller to discard.
+     */
+    boolean writeString(String value) {
+        int n = value.length();
+        // Six bytes per character at most (an escape), plus the quotes.
+        ensure(n * 6 + 2);
+        byte[] b = buf;
+        int at = len;
+        b[at++] = '"';
+        for (int i = 0; i < n; i++) {
+            char ch = value.charAt(i);
+            if (ch < 0x80) {
+                byte escape = ESCAPES[ch];
+                if (escape == 0) {
+                    b[at++] = (byte) ch;
+                } else if (escape > 0) {
+                    b[at++] = '\\';
+                    b[at++] = escape;
+                } else {
+                    b[at++] = '\\';
+                    b[at++] = 'u';
+                    b[at++] = '0';
+                    b[at++] = '0';
+                    b[at++] = HEX[ch >> 4];
+                    b[at++] = HEX[ch & 0xF];
+                }
+            } else if (ch < 0x800) {
+                b[at++] = (byte) (0xC0 | (ch >> 6));
+                b[at++] = (byte) (0x80 | (ch & 0x3F));
+            } else if (Character.isSurrogate(ch)) {
+                return false;
+            } else {
+                b[at++] = (byte) (0xE0 | (ch >> 12));
+                b[at++] = (byte) (0x80 | ((ch >> 6) & 0x3F));
+                b[at++] = (byte) (0x80 | (ch & 0x3F));
+            }
+        }
+        b[at++] = '"';
+        len = at;
+        return true;
+    }
+
+    private void ensure(int more) {
+        if (buf.length - len < more) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+        }
+    }
+
+    /** Every ASCII character, the ends of the two- and three-byte UTF-8 ranges. */
+    private static final String PROBE_TEXT;
+    private static final long[] PROBE_LONGS = {0, 7, -7, 10, 99, 1_000_000_007L, Long.MAX_VALUE, Long.MIN_VALUE, Integer.MIN_VALUE};
+    private static final double[] PROBE_DOUBLES = {0.0, -0.0, 0.1, 12.34, 1e7, 1.0e-5, 123456789.125, Double.MIN_VALUE, Double.MAX_VALUE};
+    private static final float[] PROBE_FLOATS = {0f, 0.1f, 3.4e38f, 1.0e-5f};
+
+    static {
+        StringBuilder text = new StringBuilder();
+        for (char c = 0; c < 0x80; c++) {
+            text.append(c);
+        }
+        PROBE_TEXT = text.append("\u0080\u00e9\u07ff\u0800\u20ac\ud7ff\ue000\uffff").toString();
+    }
+
+    /**
+     * Whether {@code mapper}'s generator writes field names, strings, numbers, booleans and
+     * {@code null} exactly as this class does, judged on a probe of every case this class
+     * handles.
+     */
+    static boolean writesLikeGeneratorOf(ObjectMapper mapper) {
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        try (JsonGenerator generator = mapper.createGenerator(expected, JsonEncoding.UTF8)) {
+            generator.writeStartObject();
+            generator.writeFieldName("s");
+            generator.writeString(PROBE_TEXT);
+            generator.writeFieldName("b");
+            generator.writeBoolean(true);
+            generator.writeFieldName("f");
+            generator.writeBoolean(false);
+            generator.writeFieldName("n");
+            generator.writeNull();
+            for (long value : PROBE_LONGS) {
+                generator.writeFieldName("l");
+                generator.writeNumber(value);
+            }
+            for (double value : PROBE_DOUBLES) {
+                generator.writeFieldName("d");
+                generator.writeNumber(value);
+            }
+            for (float value : PROBE_FLOATS) {
+                generator.writeFieldName("x");
+                generator.writeNumber(value);
+            }
+            generator.writeEndObject();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        JsonLineBuilder own = new JsonLineBuilder();
+        own.writeBytes("{\"s\":".getBytes(StandardCharsets.US_ASCII));
+        own.writeString(PROBE_TEXT);
+        own.writeBytes(",\"b\":".getBytes(StandardCharsets.US_ASCII));
+        own.writeBoolean(true);
+        own.writeBytes(",\"f\":".getBytes(StandardCharsets.US_ASCII));
+        own.writeBoolean(false);
+        own.writeBytes(",\"n\":".getBytes(StandardCharsets.US_ASCII));
+        own.writeNull();
+        for (long value : PROBE_LONGS) {
+            own.writeBytes(",\"l\":".getBytes(StandardCharsets.US_ASCII));
+            own.writeLong(value);
+        }
+        for (double value : PROBE_DOUBLES) {
+            own.writeBytes(",\"d\":".getBytes(StandardCharsets.US_ASCII));
+            own.writeDouble(value);
+        }
+        for (float value : PROBE_FLOATS) {
+            own.writeBytes(",\"x\":".getBytes(StandardCharsets.US_ASCII));
+            own.writeFloat(value);
+        }
+        own.writeByte('}');
+        return Arrays.equals(expected.toByteArray(), own.toLine());
+    }
+}

@@ -1,0 +1,150 @@
+package io.github.flinktinybird.serialize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The direct writer's bytes must be Jackson's, value for value: every character of the Basic
+ * Multilingual Plane, numbers across their whole range, and the probe that turns direct writing off
+ * for a generator configured to write otherwise.
+ */
+class JsonLineBuilderTest {
+    private static final ObjectMapper MAPPER = new JacksonSerializationSchema<>().createMapper();
+
+    private interface GeneratorWrite {
+        void write(JsonGenerator generator) throws IOException;
+    }
+
+    private static String jackson(GeneratorWrite write) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator generator = MAPPER.createGenerator(out, JsonEncoding.UTF8)) {
+            write.write(generator);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String own(JsonLineBuilder line) {
+        return new String(line.toLine(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void everyCharacterOfTheBasicPlaneButSurrogatesIsWrittenAsJacksonWritesIt() throws IOException {
+        JsonLineBuilder line = new JsonLineBuilder();
+        for (int c = 0; c <= 0xFFFF; c++) {
+            String text = "a" + (char) c + "b";
+            line.reset();
+            boolean written = line.writeString(text);
+            if (Character.isSurrogate((char) c)) {
+                assertThat(written).as("U+%04X is left to Jackson", c).isFalse();
+            } else {
+                assertThat(written).isTrue();
+                assertThat(own(line)).as("U+%04X", c).isEqualTo(jackson(g -> g.writeString(text)));
+            }
+        }
+    }
+
+    @Test
+    void randomTextLongAndShortIsWrittenAsJacksonWritesIt() throws IOException {
+        Random random = new Random(13);
+        JsonLineBuilder line = new JsonLineBuilder();
+        for (int i = 0; i < 2_000; i++) {
+            int length = i % 100 == 0 ? 20_000 + random.nextInt(60_000) : random.nextInt(300);
+            StringBuilder text = new StringBuilder();
+            for (int k = 0; k < length; k++) {
+                int kind = random.nextInt(10);
+                char c = kind < 6 ? (char) (0x20 + random.nextInt(0x60)) : kind < 8 ? (char) random.nextInt(0x80) : (char) (0x80 + random.nextInt(0xD780));
+                text.append(c);
+            }
+            String value = text.toString();
+            line.reset();
+            assertThat(line.writeString(value)).isTrue();
+            assertThat(own(line)).isEqualTo(jackson(g -> g.writeString(value)));
+        }
+    }
+
+    @Test
+    void numbersAcrossTheirRangeAreWrittenAsJacksonWritesThem() throws IOException {
+        Random random = new Random(42);
+        JsonLineBuilder line = new JsonLineBuilder();
+        long[] longs = {0, 1, -1, 9, 10, 99, 100, 101, 999_999_999_999_999_999L, 1_000_000_000_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1, Integer.MAX_VALUE, Integer.MIN_VALUE};
+        for (long value : longs) {
+            line.reset();
+            line.writeLong(value);
+            assertThat(own(line)).isEqualTo(jackson(g -> g.writeNumber(value)));
+        }
+        for (int i = 0; i < 20_000; i++) {
+            long value = random.nextLong() >> random.nextInt(64);
+            line.reset();
+            line.writeLong(value);
+            assertThat(own(line)).isEqualTo(jackson(g -> g.writeNumber(value)));
+
+            double d = Double.longBitsToDouble(random.nextLong());
+            double decimal = random.nextInt(1_000_000) / 100.0;
+            for (double value2 : new double[] {d, decimal, -decimal}) {
+                line.reset();
+                boolean written = line.writeDouble(value2);
+                assertThat(written).isEqualTo(Double.isFinite(value2));
+                if (written) {
+                    assertThat(own(line)).isEqualTo(jackson(g -> g.writeNumber(value2)));
+                }
+            }
+            float f = Float.intBitsToFloat(random.nextInt());
+            line.reset();
+            if (line.writeFloat(f)) {
+                assertThat(own(line)).isEqualTo(jackson(g -> g.writeNumber(f)));
+            } else {
+                assertThat(Float.isFinite(f)).isFalse();
+            }
+        }
+        for (double notFinite : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            line.reset();
+            assertThat(line.writeDouble(notFinite)).as("%s is quoted by Jackson: left to it", notFinite).isFalse();
+            assertThat(line.writeFloat((float) notFinite)).isFalse();
+        }
+    }
+
+    @Test
+    void theSchemasOwnMapperPassesTheProbe() {
+        assertThat(JsonLineBuilder.writesLikeGeneratorOf(MAPPER)).isTrue();
+        assertThat(JsonLineBuilder.writesLikeGeneratorOf(new ObjectMapper())).isTrue();
+    }
+
+    @Test
+    void aGeneratorThatWritesOtherwiseFailsTheProbe() {
+        Map<String, ObjectMapper> otherwise = new LinkedHashMap<>();
+        otherwise.put("non-ASCII escaped", JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build());
+        otherwise.put("numbers as strings", JsonMapper.builder().enable(JsonWriteFeature.WRITE_NUMBERS_AS_STRINGS).build());
+        otherwise.put("lower-case hex escapes", JsonMapper.builder().disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE).build());
+        otherwise.put("escaped slashes", JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_FORWARD_SLASHES).build());
+        otherwise.put("unquoted names", JsonMapper.builder().disable(JsonWriteFeature.QUOTE_FIELD_NAMES).build());
+        otherwise.put("pretty-printed", new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT));
+        otherwise.forEach((how, mapper) -> assertThat(JsonLineBuilder.writesLikeGeneratorOf(mapper)).as(how).isFalse());
+    }
+
+    @Test
+    void aLineIsExactlySizedAndTheNextStartsEmpty() {
+        JsonLineBuilder line = new JsonLineBuilder();
+        line.writeByte('{');
+        line.writeString("x".repeat(100_000));
+        line.writeByte('}');
+        assertThat(line.toLine()).hasSize(100_004);
+        line.reset();
+        line.writeNull();
+        assertThat(own(line)).isEqualTo("null");
+    }
+}
