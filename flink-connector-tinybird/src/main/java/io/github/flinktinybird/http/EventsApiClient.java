@@ -152,12 +152,25 @@ public final class EventsApiClient implements AutoCloseable {
      */
     public CompletableFuture<EventsApiResponse> send(
             String dataSource, List<byte[]> lines, Consumer<byte[]> afterBodyWritten) {
+        return send(dataSource, new NdjsonRequestBody(lines, gzip, afterBodyWritten));
+    }
+
+    /**
+     * As above, for lines whose NDJSON bytes (each line and its newline) the caller has counted
+     * already: {@code ndjsonBytes} must be exactly that, since it becomes the body's length.
+     */
+    public CompletableFuture<EventsApiResponse> send(
+            String dataSource, List<byte[]> lines, long ndjsonBytes, Consumer<byte[]> afterBodyWritten) {
+        return send(dataSource, new NdjsonRequestBody(lines, ndjsonBytes, gzip, afterBodyWritten));
+    }
+
+    private CompletableFuture<EventsApiResponse> send(String dataSource, NdjsonRequestBody body) {
         Request.Builder builder =
                 new Request.Builder()
                         .url(urls.get(dataSource))
                         .header("Authorization", authorization)
                         .header("User-Agent", userAgent)
-                        .post(new NdjsonRequestBody(lines, gzip, afterBodyWritten));
+                        .post(body);
         if (gzip) {
             builder.header("Content-Encoding", "gzip");
         }

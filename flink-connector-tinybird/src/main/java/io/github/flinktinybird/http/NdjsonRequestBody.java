@@ -45,14 +45,23 @@ final class NdjsonRequestBody extends RequestBody {
     }
 
     NdjsonRequestBody(List<byte[]> lines, boolean gzip, Consumer<byte[]> afterWritten) {
+        this(lines, ndjsonBytes(lines), gzip, afterWritten);
+    }
+
+    /** {@code ndjsonBytes}: the lines' length with a newline each, counted by the caller. */
+    NdjsonRequestBody(List<byte[]> lines, long ndjsonBytes, boolean gzip, Consumer<byte[]> afterWritten) {
         this.lines = lines;
         this.gzip = gzip;
         this.afterWritten = afterWritten;
+        this.uncompressedLength = ndjsonBytes;
+    }
+
+    private static long ndjsonBytes(List<byte[]> lines) {
         long length = 0;
         for (byte[] line : lines) {
             length += line.length + 1;
         }
-        this.uncompressedLength = length;
+        return length;
     }
 
     long uncompressedLength() {

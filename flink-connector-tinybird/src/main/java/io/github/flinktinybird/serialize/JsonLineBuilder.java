@@ -50,17 +50,22 @@ final class JsonLineBuilder {
 
     /** "00" to "99". */
     private static final byte[] DIGIT_PAIRS = new byte[200];
+    /** 10^0 to 10^18. */
+    private static final long[] POWERS_OF_TEN = new long[19];
 
     static {
         for (int i = 0; i < 100; i++) {
             DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
             DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
         }
+        POWERS_OF_TEN[0] = 1;
+        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
+            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
+        }
     }
 
     private byte[] buf = new byte[512];
     private int len;
-    private final byte[] scratch = new byte[20];
 
     /** Starts a new line. */
     void reset() {
@@ -101,30 +106,46 @@ final class JsonLineBuilder {
             return;
         }
         ensure(20);
+        byte[] b = buf;
+        int at = len;
         if (value < 0) {
-            buf[len++] = '-';
+            b[at++] = '-';
             value = -value;
         }
-        // Two digits per division, right to left into the scratch, then one copy.
-        byte[] digits = scratch;
-        int at = digits.length;
-        while (value >= 100) {
+        int end = at + digits(value);
+        // Two digits per division, right to left; int arithmetic once the rest fits in an int.
+        int i = end;
+        while (value > Integer.MAX_VALUE) {
             long hundredth = value / 100;
             int pair = (int) (value - hundredth * 100) << 1;
-            digits[--at] = DIGIT_PAIRS[pair + 1];
-            digits[--at] = DIGIT_PAIRS[pair];
+            b[--i] = DIGIT_PAIRS[pair + 1];
+            b[--i] = DIGIT_PAIRS[pair];
             value = hundredth;
         }
-        if (value >= 10) {
-            int pair = (int) value << 1;
-            digits[--at] = DIGIT_PAIRS[pair + 1];
-            digits[--at] = DIGIT_PAIRS[pair];
-        } else {
-            digits[--at] = (byte) ('0' + value);
+        int rest = (int) value;
+        while (rest >= 100) {
+            int hundredth = rest / 100;
+            int pair = (rest - hundredth * 100) << 1;
+            b[--i] = DIGIT_PAIRS[pair + 1];
+            b[--i] = DIGIT_PAIRS[pair];
+            rest = hundredth;
         }
-        int n = digits.length - at;
-        System.arraycopy(digits, at, buf, len, n);
-        len += n;
+        if (rest >= 10) {
+            b[--i] = DIGIT_PAIRS[(rest << 1) + 1];
+            b[--i] = DIGIT_PAIRS[rest << 1];
+        } else {
+            b[--i] = (byte) ('0' + rest);
+        }
+        len = end;
+    }
+
+    /** Decimal digits of a value at least 0. */
+    private static int digits(long value) {
+        int n = 1;
+        while (n < 19 && value >= POWERS_OF_TEN[n]) {
+            n++;
+        }
+        return n;
     }
 
     /** {@code false} (nothing written) for {@code NaN} and the infinities, which Jackson quotes. */

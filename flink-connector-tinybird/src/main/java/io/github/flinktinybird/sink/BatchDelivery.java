@@ -52,13 +52,17 @@ final class BatchDelivery {
         this.resultHandler = resultHandler;
     }
 
-    /** Called on the task thread: the parts are unconfirmed before Flink's buffer lets go of them. */
-    void start(List<TinybirdRecord> batch) {
+    /**
+     * Called on the task thread: the parts are unconfirmed before Flink's buffer lets go of them.
+     *
+     * @param bytes the batch's NDJSON bytes
+     * @param onlyDataSource the Data Source of every record, or {@code null} if they are for several
+     */
+    void start(List<TinybirdRecord> batch, long bytes, String onlyDataSource) {
         List<Part> parts = new ArrayList<>();
-        String only = singleDataSource(batch);
-        if (only != null) {
+        if (onlyDataSource != null) {
             // The usual batch: no grouping, no copy.
-            parts.add(new Part(only, batch));
+            parts.add(new Part(onlyDataSource, batch, bytes));
         } else {
             Map<String, List<TinybirdRecord>> byDataSource = new LinkedHashMap<>();
             for (TinybirdRecord record : batch) {
@@ -107,19 +111,6 @@ final class BatchDelivery {
     }
 
     /** The Data Source of every record of the batch when they share one, else {@code null}. */
-    private static String singleDataSource(List<TinybirdRecord> batch) {
-        if (batch.isEmpty()) {
-            return null;
-        }
-        String first = batch.get(0).getDataSource();
-        for (TinybirdRecord record : batch) {
-            if (!first.equals(record.getDataSource())) {
-                return null;
-            }
-        }
-        return first;
-    }
-
     private void send(Part part) {
         if (context.flow == null || mayGoNow(part)) {
             sendNow(part);
@@ -200,7 +191,7 @@ final class BatchDelivery {
         long started = System.nanoTime();
         try {
             context.client
-                    .send(part.dataSource, lines, afterBody)
+                    .send(part.dataSource, lines, part.bytes, afterBody)
                     .whenComplete((response, error) -> answered(part, response, error, started));
         } catch (RuntimeException e) {
             answered(part, null, e, started);

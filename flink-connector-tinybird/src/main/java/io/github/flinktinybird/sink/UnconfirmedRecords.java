@@ -36,9 +36,14 @@ final class UnconfirmedRecords {
         private volatile byte[] state;
 
         Part(String dataSource, List<TinybirdRecord> records) {
+            this(dataSource, records, bytesOf(records));
+        }
+
+        /** {@code bytes}: the records' NDJSON bytes, counted by the caller. */
+        Part(String dataSource, List<TinybirdRecord> records, long bytes) {
             this.dataSource = dataSource;
             this.records = records;
-            this.bytes = bytesOf(records);
+            this.bytes = bytes;
         }
 
         /**
