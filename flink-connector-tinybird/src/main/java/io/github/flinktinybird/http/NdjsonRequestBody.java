@@ -4,14 +4,14 @@ import okhttp3.MediaType;
 import okhttp3.RequestBody;
 import okio.Buffer;
 import okio.BufferedSink;
-import okio.GzipSink;
-import okio.Okio;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * The NDJSON body of one request: each line followed by {@code \n}.
@@ -20,10 +20,11 @@ import java.util.zip.Deflater;
  * lazily there rather than on Flink's task thread. The compressed bytes are kept so that the body
  * can be written again (and the request carries a {@code Content-Length} rather than chunks).
  *
- * <p>Lines go through okio's segments, which okio recycles, so a body allocates little besides its
- * compressed bytes: the lines reach the deflater 8 KiB at a time (handed over one by one, each
- * ~220-byte line and its newline would cost native deflate calls of their own), and the compressed
- * segments are shared, not copied, each time the body is written.
+ * <p>Without gzip, lines go straight into okio's segments, which okio recycles. With it, they reach
+ * the deflater 64 KiB at a time (handed over one by one, each ~220-byte line and its newline would
+ * cost native deflate calls of their own), and the compressed segments are shared, not copied, each
+ * time the body is written; a body allocates little besides its compressed bytes and one 64 KiB
+ * staging array.
  *
  * <p>Deflate runs at its fastest level: on a batch of typical events it takes half the CPU of the
  * default level (4.4 ms against 9.8 ms for 10,000 events, 2.2 MB) for 13% more bytes on the wire
@@ -32,6 +33,7 @@ import java.util.zip.Deflater;
  */
 final class NdjsonRequestBody extends RequestBody {
     static final MediaType NDJSON = MediaType.get("application/x-ndjson");
+    private static final int STAGE_BYTES = 64 * 1024;
 
     private final List<byte[]> lines;
     private final boolean gzip;
@@ -97,16 +99,47 @@ final class NdjsonRequestBody extends RequestBody {
     private synchronized Buffer compressed() {
         if (compressed == null) {
             Buffer bytes = new Buffer();
-            GzipSink gzip = new GzipSink(bytes);
-            gzip.deflater().setLevel(Deflater.BEST_SPEED);
-            try (BufferedSink out = Okio.buffer(gzip)) {
-                writeLines(out);
+            try (GZIPOutputStream gzip = new FastGzip(bytes.outputStream())) {
+                writeStaged(gzip);
             } catch (IOException e) {
                 throw new UncheckedIOException("gzip of an in-memory request body failed", e);
             }
             compressed = bytes;
         }
         return compressed;
+    }
+
+    /**
+     * Hands the lines to the deflater {@link #STAGE_BYTES} at a time: each hand-over is a native
+     * call and a CRC update, and fewer, larger ones took 7% less CPU per body than okio's 8 KiB
+     * segments (docs/performance.md).
+     */
+    private void writeStaged(OutputStream gzip) throws IOException {
+        byte[] stage = new byte[STAGE_BYTES];
+        int staged = 0;
+        for (byte[] line : lines) {
+            if (staged + line.length + 1 > stage.length) {
+                gzip.write(stage, 0, staged);
+                staged = 0;
+                if (line.length + 1 > stage.length) {
+                    gzip.write(line);
+                    gzip.write('\n');
+                    continue;
+                }
+            }
+            System.arraycopy(line, 0, stage, staged, line.length);
+            staged += line.length;
+            stage[staged++] = '\n';
+        }
+        gzip.write(stage, 0, staged);
+    }
+
+    /** Gzip at deflate's fastest level, writing its output {@link #STAGE_BYTES} at a time. */
+    private static final class FastGzip extends GZIPOutputStream {
+        FastGzip(OutputStream out) throws IOException {
+            super(out, STAGE_BYTES);
+            def.setLevel(Deflater.BEST_SPEED);
+        }
     }
 
     private void writeLines(BufferedSink out) throws IOException {
