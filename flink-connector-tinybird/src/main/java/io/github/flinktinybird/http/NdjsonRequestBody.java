@@ -23,8 +23,8 @@ import java.util.zip.GZIPOutputStream;
  * <p>Without gzip, lines go straight into okio's segments, which okio recycles. With it, they reach
  * the deflater 64 KiB at a time (handed over one by one, each ~220-byte line and its newline would
  * cost native deflate calls of their own), and the compressed segments are shared, not copied, each
- * time the body is written; a body allocates little besides its compressed bytes and one 64 KiB
- * staging array.
+ * time the body is written; a body allocates little besides its compressed bytes, a 64 KiB
+ * staging array and gzip's 16 KiB output buffer.
  *
  * <p>Deflate runs at its fastest level: on a batch of typical events it takes half the CPU of the
  * default level (4.4 ms against 9.8 ms for 10,000 events, 2.2 MB) for 13% more bytes on the wire
@@ -134,10 +134,13 @@ final class NdjsonRequestBody extends RequestBody {
         gzip.write(stage, 0, staged);
     }
 
-    /** Gzip at deflate's fastest level, writing its output {@link #STAGE_BYTES} at a time. */
+    /**
+     * Gzip at deflate's fastest level. Its output buffer is smaller than the input's stage: 64 KiB
+     * of events deflate to about 5 KiB.
+     */
     private static final class FastGzip extends GZIPOutputStream {
         FastGzip(OutputStream out) throws IOException {
-            super(out, STAGE_BYTES);
+            super(out, 16 * 1024);
             def.setLevel(Deflater.BEST_SPEED);
         }
     }

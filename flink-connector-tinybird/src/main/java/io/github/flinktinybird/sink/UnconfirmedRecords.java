@@ -142,7 +142,8 @@ final class UnconfirmedRecords {
     private long sequence;
     private long inFlightBytes;
     private long waitingBytes;
-    private int waitingRecords;
+    /** Written with the lock held, read without it: the writer checks it for every element. */
+    private volatile int waitingRecords;
     /**
      * {@code inFlightBytes + waitingBytes}, republished after each change under the lock: the task
      * thread reads it for every element (the writer's byte bound), without taking the lock.
@@ -284,7 +285,7 @@ final class UnconfirmedRecords {
         bytes = inFlightBytes + waitingBytes;
     }
 
-    synchronized int waitingRecords() {
+    int waitingRecords() {
         return waitingRecords;
     }
 
