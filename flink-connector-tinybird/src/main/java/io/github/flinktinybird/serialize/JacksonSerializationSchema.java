@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Writes elements as JSON with Jackson: POJOs (public fields or getters), Java records, {@code Map},
@@ -34,6 +36,7 @@ import java.io.IOException;
  */
 public class JacksonSerializationSchema<T> implements SerializationSchema<T> {
     private static final long serialVersionUID = 1L;
+    private static final int MAX_DIRECT_WRITERS = 256;
 
     /** False only in benchmarks that compare direct writing with Jackson's. */
     private final boolean directWritingAllowed;
@@ -51,6 +54,8 @@ public class JacksonSerializationSchema<T> implements SerializationSchema<T> {
     private transient boolean directWriting;
     /** How the beans of {@link #rootClass} are written directly; null when Jackson writes them. */
     private transient DirectBeanWriter rootWriter;
+    /** Per element class seen, its direct writer or null; bounded, for streams of endless classes. */
+    private transient Map<Class<?>, DirectBeanWriter> directWriters;
     private transient JsonLineBuilder line;
     private transient boolean lastWrittenDirectly;
 
@@ -87,6 +92,7 @@ public class JacksonSerializationSchema<T> implements SerializationSchema<T> {
         rootClass = null;
         rootSerializer = null;
         rootWriter = null;
+        directWriters = new HashMap<>();
     }
 
     /** The mapper used for every element; called once per subtask. */
@@ -166,11 +172,27 @@ public class JacksonSerializationSchema<T> implements SerializationSchema<T> {
         }
         rootClass = null;
         rootSerializer = provider.findTypedValueSerializer(cls, true, null);
-        rootWriter = directWriting ? DirectBeanWriter.of(rootSerializer, mapper.getSerializationConfig()) : null;
+        rootWriter = directWriting ? directWriterFor(cls) : null;
         if (rootWriter != null && line == null) {
             line = new JsonLineBuilder();
         }
         rootClass = cls;
+    }
+
+    /**
+     * The direct writer of a class, or null, made once per class: a stream that alternates
+     * between classes (a union of event types) would otherwise rebuild one at every switch.
+     */
+    private DirectBeanWriter directWriterFor(Class<?> cls) {
+        if (directWriters.containsKey(cls)) {
+            return directWriters.get(cls);
+        }
+        if (directWriters.size() >= MAX_DIRECT_WRITERS) {
+            directWriters.clear();
+        }
+        DirectBeanWriter writer = DirectBeanWriter.of(rootSerializer, mapper.getSerializationConfig());
+        directWriters.put(cls, writer);
+        return writer;
     }
 
     /** Whether the last element serialized was written directly rather than by Jackson; for tests. */

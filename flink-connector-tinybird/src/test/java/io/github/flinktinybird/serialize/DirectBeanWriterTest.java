@@ -232,6 +232,16 @@ class DirectBeanWriterTest {
     }
 
     @Test
+    void aStreamThatAlternatesBetweenClassesIsWrittenAsJacksonWritesEachOne() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            assertWritten(new AllFields(), true);
+            assertWritten(new WithInstant(), false);
+            assertWritten(new Event(round, "e", round, round, null), true);
+            assertWritten(new Getters(round, "g"), true);
+        }
+    }
+
+    @Test
     void viewsAndRootNamesOnlyMatterWhenTheMapperUsesThemWhichTheSchemasOwnDoesNot() throws Exception {
         assertWritten(new Views(), true);
         assertWritten(new Rooted(), true);
