@@ -112,7 +112,7 @@ public class JacksonSchemaBenchmark {
                 serializer = new JacksonSerializationSchema<>() {};
                 break;
             case "jackson":
-                serializer = new JacksonSerializationSchema<>(false);
+                serializer = new JacksonSerializationSchema<>(true);
                 break;
             case "current":
                 serializer = new JacksonSerializationSchema<>();

@@ -27,9 +27,9 @@ import java.util.List;
  * <p>Only beans Jackson would write with nothing but that get a writer: {@link #of} returns
  * {@code null} for any bean with an object id, a filter, a type id, a view in force, root wrapping,
  * or a property with a custom or non-scalar serializer, type information, a value to suppress or
- * another writer than Jackson's (any-getters, unwrapping). A value this class does not write as
- * Jackson would ({@code NaN}, a surrogate pair) or a getter that throws makes {@link #write} return
- * {@code null}, and the element goes through Jackson, which writes or reports it as it always did.
+ * another writer than Jackson's (any-getters, unwrapping). A getter that throws, or a value of
+ * another type than the property's (heap pollution), makes {@link #write} return {@code null}: the
+ * element then goes through Jackson, which calls the getters again and reports it as it always did.
  */
 final class DirectBeanWriter {
     private static final int LONG = 0;
@@ -90,14 +90,10 @@ final class DirectBeanWriter {
                             out.writeLong(field.getShort(bean));
                             break;
                         case DOUBLE:
-                            if (!out.writeDouble(field.getDouble(bean))) {
-                                return null;
-                            }
+                            out.writeDouble(field.getDouble(bean));
                             break;
                         case FLOAT:
-                            if (!out.writeFloat(field.getFloat(bean))) {
-                                return null;
-                            }
+                            out.writeFloat(field.getFloat(bean));
                             break;
                         default:
                             out.writeBoolean(field.getBoolean(bean));
@@ -113,34 +109,41 @@ final class DirectBeanWriter {
                     continue;
                 }
                 first = slot.name(out, first);
-                if (!writeValue(slot.kind, value, out)) {
-                    return null;
-                }
+                writeValue(slot.kind, value, out);
             }
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            // A getter that throws: Jackson calls it again and reports it in its own words.
+        } catch (ReflectiveOperationException | ClassCastException | ArithmeticException e) {
+            // A getter that threw, a value of another type than declared (heap pollution, which
+            // Jackson refuses), a string too long for an array: Jackson does it again, getters
+            // included, and writes or reports it in its own words.
             return null;
         }
         out.writeByte('}');
         return out.toLine();
     }
 
-    private static boolean writeValue(int kind, Object value, JsonLineBuilder out) {
+    /** Casts as Jackson's standard serializers do, so that a value of another type fails as there. */
+    private static void writeValue(int kind, Object value, JsonLineBuilder out) {
         switch (kind) {
             case STRING:
-                return out.writeString((String) value);
+                out.writeString((String) value);
+                break;
             case LONG:
+                out.writeLong((Long) value);
+                break;
             case INT:
+                out.writeLong((Integer) value);
+                break;
             case SHORT:
-                out.writeLong(((Number) value).longValue());
-                return true;
+                out.writeLong((Short) value);
+                break;
             case DOUBLE:
-                return out.writeDouble((Double) value);
+                out.writeDouble((Double) value);
+                break;
             case FLOAT:
-                return out.writeFloat((Float) value);
+                out.writeFloat((Float) value);
+                break;
             default:
-                out.writeBoolean((Boolean) value);
-                return true;
+                out.writeBoolean(Boolean.TRUE.equals(value));
         }
     }
 

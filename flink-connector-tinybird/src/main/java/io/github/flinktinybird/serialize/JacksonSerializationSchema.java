@@ -29,17 +29,22 @@ import java.util.Map;
  * last element class for all elements, so that each element costs its line and little else. With
  * the mapper of this class itself (not a subclass's), a POJO or record whose properties are all
  * strings, numbers and booleans that Jackson writes with its standard serializers is written
- * directly, property by property, without Jackson's per-value machinery. Either way the bytes are
- * exactly those of {@code mapper.writeValueAsBytes(element)} (docs/performance.md), except that a
- * line break written raw ({@code @JsonRawValue}, a custom serializer) is compacted away or, if the
- * text is not one JSON object, rejected.
+ * directly, property by property, without Jackson's per-value machinery; an element whose getter
+ * throws, or that holds a value of another type than its property's, goes to Jackson after all,
+ * which then calls its getters a second time. Either way the bytes are exactly those of {@code
+ * mapper.writeValueAsBytes(element)} (docs/performance.md), and what Jackson refuses is refused,
+ * except that a line break written raw ({@code @JsonRawValue}, a custom serializer) is compacted
+ * away or, if the text is not one JSON object, rejected.
  */
 public class JacksonSerializationSchema<T> implements SerializationSchema<T> {
     private static final long serialVersionUID = 1L;
     private static final int MAX_DIRECT_WRITERS = 256;
 
-    /** False only in benchmarks that compare direct writing with Jackson's. */
-    private final boolean directWritingAllowed;
+    /**
+     * True only where direct writing is compared with Jackson's (benchmarks, tests); false in any
+     * instance serialized before the field existed.
+     */
+    private final boolean jacksonOnly;
     private transient ObjectMapper mapper;
     private transient LineOutput buffer;
     private transient JsonGenerator generator;
@@ -60,12 +65,12 @@ public class JacksonSerializationSchema<T> implements SerializationSchema<T> {
     private transient boolean lastWrittenDirectly;
 
     public JacksonSerializationSchema() {
-        this(true);
+        this(false);
     }
 
-    /** With {@code directWritingAllowed} false, Jackson's serializers write every element. */
-    JacksonSerializationSchema(boolean directWritingAllowed) {
-        this.directWritingAllowed = directWritingAllowed;
+    /** With {@code jacksonOnly}, Jackson's serializers write every element. */
+    JacksonSerializationSchema(boolean jacksonOnly) {
+        this.jacksonOnly = jacksonOnly;
     }
 
     @Override
@@ -85,7 +90,7 @@ public class JacksonSerializationSchema<T> implements SerializationSchema<T> {
                         ? null
                         : ReusableSerializerProvider.forMapper(mapper);
         directWriting =
-                directWritingAllowed
+                !jacksonOnly
                         && provider != null
                         && getClass() == JacksonSerializationSchema.class
                         && JsonLineBuilder.writesLikeGeneratorOf(mapper);

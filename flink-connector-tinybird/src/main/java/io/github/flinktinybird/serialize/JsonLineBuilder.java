@@ -11,18 +11,16 @@ import java.util.Arrays;
 
 /**
  * One JSON line, written byte by byte as Jackson's UTF-8 generator writes it with its default
- * settings: the same escapes ({@code \n}-style for the five short ones, a {@code u00XX} escape in
- * upper case for other control characters, {@code \"} and {@code \\}, nothing else), UTF-8 for every
- * other character, {@code Long.toString}/{@code Double.toString} digits. It skips what the
- * generator spends on each value (its output context, its own buffer and flush), which is the
- * point: {@link DirectBeanWriter} writes simple beans through it.
+ * settings: the same escapes ({@code \n}-style for the five short ones, a {@code u} escape with four
+ * upper-case hex digits for other control characters and for each half of a surrogate pair, {@code
+ * \"} and {@code \\}, nothing else), UTF-8 for every other character, {@code
+ * Long.toString}/{@code Double.toString} digits, {@code NaN} and the infinities quoted. It skips
+ * what the generator spends on each value (its output context, its own buffer and flush), which is
+ * the point: {@link DirectBeanWriter} writes simple beans through it.
  *
  * <p>Whether a mapper's generator really writes this way is not assumed: {@link
  * #writesLikeGeneratorOf} compares the two on a probe covering every case, so that another Jackson
- * version or setting turns direct writing off rather than changing a byte. Values Jackson writes in
- * a way this class does not (a {@code char} of a surrogate pair, {@code NaN} and the infinities)
- * make the writing methods return {@code false}, and the element goes through Jackson.
- * Not thread-safe.
+ * version or setting turns direct writing off rather than changing a byte. Not thread-safe.
  */
 final class JsonLineBuilder {
     /** Per ASCII character: 0 written as it is, -1 as a {@code u00XX} escape, else the letter after a backslash. */
@@ -148,40 +146,35 @@ final class JsonLineBuilder {
         return n;
     }
 
-    /** {@code false} (nothing written) for {@code NaN} and the infinities, which Jackson quotes. */
-    boolean writeDouble(double value) {
-        if (!Double.isFinite(value)) {
-            return false;
-        }
-        writeAscii(Double.toString(value));
-        return true;
+    /** As Jackson: the digits of {@code Double.toString}, and {@code NaN} and the infinities quoted. */
+    void writeDouble(double value) {
+        writeNumberText(Double.toString(value), Double.isFinite(value));
     }
 
-    /** {@code false} (nothing written) for {@code NaN} and the infinities, which Jackson quotes. */
-    boolean writeFloat(float value) {
-        if (!Float.isFinite(value)) {
-            return false;
-        }
-        writeAscii(Float.toString(value));
-        return true;
+    /** As Jackson: the digits of {@code Float.toString}, and {@code NaN} and the infinities quoted. */
+    void writeFloat(float value) {
+        writeNumberText(Float.toString(value), Float.isFinite(value));
     }
 
     @SuppressWarnings("deprecation") // the one String method that copies ASCII into a byte[] as it is
-    private void writeAscii(String ascii) {
+    private void writeNumberText(String ascii, boolean finite) {
         int n = ascii.length();
-        ensure(n);
+        ensure(n + 2);
+        if (!finite) {
+            buf[len++] = '"';
+        }
         ascii.getBytes(0, n, buf, len);
         len += n;
+        if (!finite) {
+            buf[len++] = '"';
+        }
     }
 
-    /**
-     * The string, quoted and escaped; {@code false} if it holds a surrogate (Jackson escapes
-     * those one by one), in which case what was written of it is left for the caller to discard.
-     */
-    boolean writeString(String value) {
+    /** The string, quoted and escaped. */
+    void writeString(String value) {
         int n = value.length();
-        // Six bytes per character at most (an escape), plus the quotes.
-        ensure(n * 6 + 2);
+        // Room for the usual case, a byte per character; the branches that write more make more.
+        ensure(Math.addExact(n, 2));
         byte[] b = buf;
         int at = len;
         b[at++] = '"';
@@ -191,23 +184,26 @@ final class JsonLineBuilder {
                 byte escape = ESCAPES[ch];
                 if (escape == 0) {
                     b[at++] = (byte) ch;
-                } else if (escape > 0) {
-                    b[at++] = '\\';
+                    continue;
+                }
+                b = room(at, n - i);
+                b[at++] = '\\';
+                if (escape > 0) {
                     b[at++] = escape;
                 } else {
-                    b[at++] = '\\';
-                    b[at++] = 'u';
-                    b[at++] = '0';
-                    b[at++] = '0';
-                    b[at++] = HEX[ch >> 4];
-                    b[at++] = HEX[ch & 0xF];
+                    at = writeHexEscape(b, at, ch);
                 }
             } else if (ch < 0x800) {
+                b = room(at, n - i);
                 b[at++] = (byte) (0xC0 | (ch >> 6));
                 b[at++] = (byte) (0x80 | (ch & 0x3F));
             } else if (Character.isSurrogate(ch)) {
-                return false;
+                // Jackson escapes each half of a pair, and a lone one, on its own.
+                b = room(at, n - i);
+                b[at++] = '\\';
+                at = writeHexEscape(b, at, ch);
             } else {
+                b = room(at, n - i);
                 b[at++] = (byte) (0xE0 | (ch >> 12));
                 b[at++] = (byte) (0x80 | ((ch >> 6) & 0x3F));
                 b[at++] = (byte) (0x80 | (ch & 0x3F));
@@ -215,7 +211,28 @@ final class JsonLineBuilder {
         }
         b[at++] = '"';
         len = at;
-        return true;
+    }
+
+    /** {@code u} and four upper-case hex digits, after the backslash. */
+    private static int writeHexEscape(byte[] b, int at, char ch) {
+        b[at++] = 'u';
+        b[at++] = HEX[(ch >> 12) & 0xF];
+        b[at++] = HEX[(ch >> 8) & 0xF];
+        b[at++] = HEX[(ch >> 4) & 0xF];
+        b[at++] = HEX[ch & 0xF];
+        return at;
+    }
+
+    /**
+     * The buffer, with room at {@code at} for the character being written (six bytes at most)
+     * and a byte for each of the {@code left - 1} after it and for the closing quote.
+     */
+    private byte[] room(int at, int left) {
+        int needed = left + 6;
+        if (buf.length - at < needed) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, Math.addExact(at, needed)));
+        }
+        return buf;
     }
 
     private void ensure(int more) {
@@ -224,18 +241,22 @@ final class JsonLineBuilder {
         }
     }
 
-    /** Every ASCII character, the ends of the two- and three-byte UTF-8 ranges. */
+    /** Every ASCII character, the ends of the two- and three-byte UTF-8 ranges, surrogates. */
     private static final String PROBE_TEXT;
     private static final long[] PROBE_LONGS = {0, 7, -7, 10, 99, 1_000_000_007L, Long.MAX_VALUE, Long.MIN_VALUE, Integer.MIN_VALUE};
-    private static final double[] PROBE_DOUBLES = {0.0, -0.0, 0.1, 12.34, 1e7, 1.0e-5, 123456789.125, Double.MIN_VALUE, Double.MAX_VALUE};
-    private static final float[] PROBE_FLOATS = {0f, 0.1f, 3.4e38f, 1.0e-5f};
+    private static final double[] PROBE_DOUBLES = {
+        0.0, -0.0, 0.1, 12.34, 1e7, 1.0e-5, 123456789.125, Double.MIN_VALUE, Double.MAX_VALUE,
+        Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY
+    };
+    private static final float[] PROBE_FLOATS = {0f, 0.1f, 3.4e38f, 1.0e-5f, Float.NaN, Float.NEGATIVE_INFINITY};
 
     static {
         StringBuilder text = new StringBuilder();
         for (char c = 0; c < 0x80; c++) {
             text.append(c);
         }
-        PROBE_TEXT = text.append("\u0080\u00e9\u07ff\u0800\u20ac\ud7ff\ue000\uffff").toString();
+        // Then a surrogate pair, and lone halves between other characters and at the end.
+        PROBE_TEXT = text.append("\u0080\u00e9\u07ff\u0800\u20ac\ud7ff\ue000\uffff\ud83c\udf89x\ud800y\udfffz\udbff").toString();
     }
 
     /**

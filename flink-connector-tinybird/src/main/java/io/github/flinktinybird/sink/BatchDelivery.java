@@ -110,7 +110,6 @@ final class BatchDelivery {
         }
     }
 
-    /** The Data Source of every record of the batch when they share one, else {@code null}. */
     private void send(Part part) {
         if (context.flow == null || mayGoNow(part)) {
             sendNow(part);

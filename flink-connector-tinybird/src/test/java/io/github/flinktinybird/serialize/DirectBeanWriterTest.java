@@ -254,27 +254,71 @@ class DirectBeanWriterTest {
     }
 
     @Test
-    void aValueJacksonWritesItsOwnWaySendsThatElementThroughJacksonAndTheNextOneDirectly() throws Exception {
-        Event nan = new Event(1, "a", Double.NaN, 1, null);
-        Event infinite = new Event(1, "a", Double.NEGATIVE_INFINITY, 1, null);
-        Event emoji = new Event(1, "party \ud83c\udf89", 1, 1, null);
-        Event loneSurrogate = new Event(1, "broken \ud800", 1, 1, null);
-        for (Event element : new Event[] {nan, infinite, emoji}) {
-            assertWritten(element, false);
-            assertWritten(new Event(2, "plain", 2, 2, true), true);
+    void notANumberTheInfinitiesAndSurrogatesAreWrittenDirectlyAsJacksonWritesThem() throws Exception {
+        Event[] events = {
+            new Event(1, "a", Double.NaN, 1, null),
+            new Event(1, "a", Double.NEGATIVE_INFINITY, 1, null),
+            new Event(1, "party \ud83c\udf89", 1, 1, null),
+            new Event(1, "broken \ud800 and \udfff", 1, 1, null),
+            new Event(1, "ends high \udbff", 1, 1, null)
+        };
+        for (Event element : events) {
+            assertWritten(element, true);
         }
         AllFields floats = new AllFields();
         floats.ratio = Float.NaN;
-        assertWritten(floats, false);
-        // Jackson writes a lone surrogate as an escape too; whatever it does, the line is its own.
-        byte[] expected = reference.writeValueAsBytes(loneSurrogate);
-        assertThat(schema.serialize(loneSurrogate)).isEqualTo(expected);
-        assertThat(schema.lastWrittenDirectly()).isFalse();
+        floats.boxedDouble = Double.POSITIVE_INFINITY;
+        assertWritten(floats, true);
+    }
+
+    /** A getter with a side effect: Jackson calls it once per element, and so must the schema. */
+    @JsonPropertyOrder({"seq", "ratio"})
+    public static class Sequenced {
+        private int next;
+
+        public int getSeq() {
+            return next++;
+        }
+
+        public double getRatio() {
+            return Double.NaN;
+        }
+    }
+
+    @Test
+    void eachGetterIsCalledOncePerElementAsByJackson() throws Exception {
+        assertThat(new String(schema.serialize(new Sequenced()), StandardCharsets.UTF_8)).isEqualTo("{\"seq\":0,\"ratio\":\"NaN\"}");
+        assertThat(schema.lastWrittenDirectly()).isTrue();
+    }
+
+    public static class Base<V> {
+        public V v;
+    }
+
+    public static class LongEvent extends Base<Long> {}
+
+    public static class IntEvent extends Base<Integer> {}
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void aValueOfAnotherTypeThanThePropertysIsRefusedAsJacksonRefusesIt() throws Exception {
+        LongEvent longHoldingADouble = new LongEvent();
+        ((Base) longHoldingADouble).v = 1.5d; // heap pollution: raw types, reflection, a deserializer
+        IntEvent intHoldingALong = new IntEvent();
+        ((Base) intHoldingALong).v = 5_000_000_000L;
+        JacksonSerializationSchema<Object> jacksonOnly = new JacksonSerializationSchema<>(true);
+        jacksonOnly.open(null);
+        for (Object polluted : new Object[] {longHoldingADouble, intHoldingALong}) {
+            Throwable expected = org.assertj.core.api.Assertions.catchThrowable(() -> jacksonOnly.serialize(polluted));
+            assertThat(expected).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> schema.serialize(polluted)).isInstanceOf(IllegalArgumentException.class).hasMessage(expected.getMessage());
+        }
+        assertWritten(new LongEvent(), true);
     }
 
     @Test
     void aGetterThatThrowsIsReportedAsJacksonReportsItAndTheNextElementIsWritten() throws Exception {
-        JacksonSerializationSchema<Object> jacksonOnly = new JacksonSerializationSchema<>(false);
+        JacksonSerializationSchema<Object> jacksonOnly = new JacksonSerializationSchema<>(true);
         jacksonOnly.open(null);
         Throwable expected = org.assertj.core.api.Assertions.catchThrowable(() -> jacksonOnly.serialize(new Thrower()));
         assertThat(expected).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the getter failed");
