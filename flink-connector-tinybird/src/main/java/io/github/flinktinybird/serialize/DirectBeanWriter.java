@@ -6,11 +6,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.ser.BeanPropertyWriter;
 import com.fasterxml.jackson.databind.ser.BeanSerializer;
 import com.fasterxml.jackson.databind.ser.std.BeanSerializerBase;
-import com.fasterxml.jackson.databind.ser.std.BooleanSerializer;
 import com.fasterxml.jackson.databind.ser.std.NullSerializer;
-import com.fasterxml.jackson.databind.ser.std.NumberSerializers;
 import com.fasterxml.jackson.databind.ser.std.StringSerializer;
 
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -182,9 +181,12 @@ final class DirectBeanWriter {
                 return null;
             }
             Class<?> type = property.getType().getRawClass();
-            int kind = kindOf(type);
+            // A box is written as its primitive, by the same standard serializer.
+            Class<?> unboxed = MethodType.methodType(type).unwrap().returnType();
+            int kind = kindOf(unboxed);
+            Class<?> standard = kind == STRING ? StringSerializer.class : PrimitiveFieldWriter.standardSerializerOf(unboxed);
             JsonSerializer<?> serializer = property.getSerializer();
-            if (kind < 0 || serializer == null || serializer.getClass() != standardSerializer(kind)) {
+            if (kind < 0 || serializer == null || serializer.getClass() != standard) {
                 return null;
             }
             JsonSerializer<?> nulls = property.nullSerializer();
@@ -201,48 +203,30 @@ final class DirectBeanWriter {
             return new Slot(quoted, kind, primitiveField, property.field(), property.getter(), nulls != null);
         }
 
-        private static int kindOf(Class<?> type) {
-            if (type == String.class) {
+        /** What a property of this type (a box unwrapped) is, or -1 if it is not written here. */
+        private static int kindOf(Class<?> unboxed) {
+            if (unboxed == String.class) {
                 return STRING;
             }
-            if (type == long.class || type == Long.class) {
+            if (unboxed == long.class) {
                 return LONG;
             }
-            if (type == int.class || type == Integer.class) {
+            if (unboxed == int.class) {
                 return INT;
             }
-            if (type == short.class || type == Short.class) {
+            if (unboxed == short.class) {
                 return SHORT;
             }
-            if (type == double.class || type == Double.class) {
+            if (unboxed == double.class) {
                 return DOUBLE;
             }
-            if (type == float.class || type == Float.class) {
+            if (unboxed == float.class) {
                 return FLOAT;
             }
-            if (type == boolean.class || type == Boolean.class) {
+            if (unboxed == boolean.class) {
                 return BOOLEAN;
             }
             return -1;
-        }
-
-        private static Class<?> standardSerializer(int kind) {
-            switch (kind) {
-                case STRING:
-                    return StringSerializer.class;
-                case LONG:
-                    return NumberSerializers.LongSerializer.class;
-                case INT:
-                    return NumberSerializers.IntegerSerializer.class;
-                case SHORT:
-                    return NumberSerializers.ShortSerializer.class;
-                case DOUBLE:
-                    return NumberSerializers.DoubleSerializer.class;
-                case FLOAT:
-                    return NumberSerializers.FloatSerializer.class;
-                default:
-                    return BooleanSerializer.class;
-            }
         }
     }
 

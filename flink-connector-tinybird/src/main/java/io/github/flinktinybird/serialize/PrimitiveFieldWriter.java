@@ -60,7 +60,8 @@ final class PrimitiveFieldWriter extends BeanPropertyWriter {
         }
     }
 
-    private static Class<?> standardSerializerOf(Class<?> type) {
+    /** Jackson's own serializer for a primitive type (and its box), or null for a type not written here. */
+    static Class<?> standardSerializerOf(Class<?> type) {
         if (type == long.class) {
             return NumberSerializers.LongSerializer.class;
         }
