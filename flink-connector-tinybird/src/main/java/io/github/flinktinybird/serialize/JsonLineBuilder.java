@@ -148,7 +148,63 @@ final class JsonLineBuilder {
 
     /** As Jackson: the digits of {@code Double.toString}, and {@code NaN} and the infinities quoted. */
     void writeDouble(double value) {
-        writeNumberText(Double.toString(value), Double.isFinite(value));
+        if (!writeShortDecimal(value)) {
+            writeNumberText(Double.toString(value), Double.isFinite(value));
+        }
+    }
+
+    /** Below this, {@code Double.toString} writes zero or a short decimal with {@link #writeShortDecimal}. */
+    static final double SHORT_DECIMAL_LIMIT = 100_000;
+
+    /**
+     * Writes a double that is a whole number of thousandths below {@link #SHORT_DECIMAL_LIMIT} (or
+     * zero) as {@code Double.toString} does, and returns whether it did.
+     *
+     * <p>Amounts, prices and rates are mostly such values, and {@code Double.toString} is a fifth
+     * of a simple bean's conversion (a thread-local buffer, digit generation for any double). For
+     * these values its text is known without it: at most three decimals identify the double, no
+     * other decimal with as few identifies it (the doubles here are less than 10<sup>-8</sup>
+     * thousandths apart), and {@code Double.toString} writes the fewest digits that identify a
+     * double, in plain notation from 10<sup>-3</sup> to 10<sup>7</sup>, with at least one digit after
+     * the point. {@code JsonLineBuilderTest} checks every such value against {@code
+     * Double.toString}, since Java 17's implementation is not the specification's word for word.
+     */
+    private boolean writeShortDecimal(double value) {
+        double magnitude = Math.abs(value);
+        if (!(magnitude < SHORT_DECIMAL_LIMIT)) {
+            return false; // NaN too
+        }
+        long thousandths = Math.round(magnitude * 1000);
+        // Both operands are exact, so the quotient is the double nearest thousandths / 1000: the
+        // one that decimal stands for. A value with more digits (or below 10^-3, but zero) fails.
+        if (thousandths / 1000.0 != magnitude) {
+            return false;
+        }
+        ensure(24);
+        byte[] b = buf;
+        if (Double.doubleToRawLongBits(value) < 0) {
+            b[len++] = '-';
+        }
+        int units = (int) (thousandths / 1000);
+        int fraction = (int) (thousandths - units * 1000L);
+        writeLong(units);
+        b = buf;
+        int at = len;
+        b[at++] = '.';
+        if (fraction == 0) {
+            b[at++] = '0';
+        } else {
+            b[at++] = (byte) ('0' + fraction / 100);
+            int rest = fraction % 100;
+            if (rest != 0) {
+                b[at++] = (byte) ('0' + rest / 10);
+                if (rest % 10 != 0) {
+                    b[at++] = (byte) ('0' + rest % 10);
+                }
+            }
+        }
+        len = at;
+        return true;
     }
 
     /** As Jackson: the digits of {@code Float.toString}, and {@code NaN} and the infinities quoted. */
@@ -245,7 +301,7 @@ final class JsonLineBuilder {
     private static final String PROBE_TEXT;
     private static final long[] PROBE_LONGS = {0, 7, -7, 10, 99, 1_000_000_007L, Long.MAX_VALUE, Long.MIN_VALUE, Integer.MIN_VALUE};
     private static final double[] PROBE_DOUBLES = {
-        0.0, -0.0, 0.1, 12.34, 1e7, 1.0e-5, 123456789.125, Double.MIN_VALUE, Double.MAX_VALUE,
+        0.0, -0.0, 0.1, 12.34, -0.05, 99_999.999, 1e7, 1.0e-5, 123456789.125, Double.MIN_VALUE, Double.MAX_VALUE,
         Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY
     };
     private static final float[] PROBE_FLOATS = {0f, 0.1f, 3.4e38f, 1.0e-5f, Float.NaN, Float.NEGATIVE_INFINITY};

@@ -123,6 +123,62 @@ class JsonLineBuilderTest {
     }
 
     @Test
+    void everyWholeNumberOfThousandthsBelowTheLimitIsWrittenAsDoubleToStringWritesIt() throws InterruptedException {
+        // Every value the short-decimal path writes, and its negative: 10^8 of each, so the claim
+        // holds on this JVM's Double.toString without being argued from its implementation.
+        long limit = Math.round(JsonLineBuilder.SHORT_DECIMAL_LIMIT * 1000);
+        int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        long[] mismatch = new long[threads];
+        Thread[] workers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int worker = t;
+            mismatch[t] = -1;
+            workers[t] = new Thread(() -> {
+                JsonLineBuilder line = new JsonLineBuilder();
+                for (long thousandths = worker; thousandths < limit && mismatch[worker] < 0; thousandths += threads) {
+                    double value = thousandths / 1000.0;
+                    double[] both = {value, -value};
+                    for (double v : both) {
+                        line.reset();
+                        line.writeDouble(v);
+                        if (!own(line).equals(Double.toString(v))) {
+                            mismatch[worker] = Double.doubleToRawLongBits(v);
+                        }
+                    }
+                }
+            });
+            workers[t].start();
+        }
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        for (long bits : mismatch) {
+            if (bits != -1) {
+                double v = Double.longBitsToDouble(bits);
+                JsonLineBuilder line = new JsonLineBuilder();
+                line.writeDouble(v);
+                assertThat(own(line)).as("%s", v).isEqualTo(Double.toString(v));
+            }
+        }
+        assertThat(mismatch).containsOnly(-1L);
+    }
+
+    @Test
+    void doublesNextToShortDecimalsAndBeyondTheLimitAreWrittenAsJacksonWritesThem() throws IOException {
+        Random random = new Random(7);
+        JsonLineBuilder line = new JsonLineBuilder();
+        double[] edges = {0.001, 0.0009999999999999998, 0.0005, 0.0015, 99_999.999, 100_000.0, 100_000.001, 1e7, 9_999_999.999, 4.35, 0.1 + 0.2, 1.0 / 3};
+        for (int i = 0; i < 200_000; i++) {
+            double decimal = i < edges.length ? edges[i] : random.nextInt(200_000_000) / 1000.0;
+            for (double value : new double[] {decimal, Math.nextUp(decimal), Math.nextDown(decimal), -decimal, decimal * 1.0000001}) {
+                line.reset();
+                line.writeDouble(value);
+                assertThat(own(line)).as("%s", value).isEqualTo(jackson(g -> g.writeNumber(value)));
+            }
+        }
+    }
+
+    @Test
     void theSchemasOwnMapperPassesTheProbe() {
         assertThat(JsonLineBuilder.writesLikeGeneratorOf(MAPPER)).isTrue();
         assertThat(JsonLineBuilder.writesLikeGeneratorOf(new ObjectMapper())).isTrue();
