@@ -6,8 +6,11 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +87,32 @@ public final class CountingServer implements AutoCloseable {
         }
     }
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long LOW_SEVEN = 0x7F7F7F7F7F7F7F7FL;
+
+    /**
+     * The newlines among the first {@code n} bytes, eight bytes at a time. The server stands in for
+     * Tinybird, whose CPU is not the client's; on this loopback machine it shares the client's two
+     * cores, so its per-byte work is kept as small as counting allows.
+     */
+    static long newlines(byte[] buffer, int n) {
+        long count = 0;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            long x = (long) LONGS.get(buffer, i) ^ NEWLINES; // a newline is now a zero byte
+            // The high bit of each byte of t is set exactly where x has a zero byte; no carry crosses bytes.
+            long t = ~(((x & LOW_SEVEN) + LOW_SEVEN) | x | LOW_SEVEN);
+            count += Long.bitCount(t);
+        }
+        for (; i < n; i++) {
+            if (buffer[i] == '\n') {
+                count++;
+            }
+        }
+        return count;
+    }
+
     /**
      * Counts lines (a last one without its newline too); with {@code ids}, also reads the number after {@code {"id":} at the start of
      * the first and of the last line.
@@ -99,11 +128,7 @@ public final class CountingServer implements AutoCloseable {
             bytes += n;
             lastByte = buffer[n - 1];
             if (ids == null) {
-                for (int i = 0; i < n; i++) {
-                    if (buffer[i] == '\n') {
-                        count++;
-                    }
-                }
+                count += newlines(buffer, n);
                 continue;
             }
             for (int i = 0; i < n; i++) {
