@@ -153,7 +153,7 @@ final class JsonLineBuilder {
         }
     }
 
-    /** Below this, {@code Double.toString} writes zero or a short decimal with {@link #writeShortDecimal}. */
+    /** Doubles below this that are whole thousandths are written by {@link #writeShortDecimal}, not {@code Double.toString}. */
     static final double SHORT_DECIMAL_LIMIT = 100_000;
 
     /**
@@ -163,7 +163,7 @@ final class JsonLineBuilder {
      * <p>Amounts, prices and rates are mostly such values, and {@code Double.toString} is a fifth
      * of a simple bean's conversion (a thread-local buffer, digit generation for any double). For
      * these values its text is known without it: at most three decimals identify the double, no
-     * other decimal with as few identifies it (the doubles here are less than 10<sup>-8</sup>
+     * other decimal with as few identifies it (neighbouring doubles here are less than 2 × 10<sup>-8</sup>
      * thousandths apart), and {@code Double.toString} writes the fewest digits that identify a
      * double, in plain notation from 10<sup>-3</sup> to 10<sup>7</sup>, with at least one digit after
      * the point. {@code JsonLineBuilderTest} checks every such value against {@code
