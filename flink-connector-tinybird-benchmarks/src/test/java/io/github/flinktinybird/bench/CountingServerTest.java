@@ -29,7 +29,7 @@ class CountingServerTest {
             int n = random.nextInt(buffer.length + 1);
             int kind = round % 4;
             for (int i = 0; i < n; i++) {
-                // Every byte value, runs of newlines, and the neighbours of '\n' (0x09, 0x0B, 0x8A).
+                // Every byte value, runs of newlines, and bytes one bit away from '\n' (0x0B, 0x08, 0x8A, ...).
                 buffer[i] = kind == 0 ? (byte) random.nextInt(256)
                         : kind == 1 ? (byte) (random.nextInt(4) == 0 ? '\n' : 0x0A ^ (1 << random.nextInt(8)))
                         : kind == 2 ? (byte) '\n'

@@ -160,7 +160,7 @@ final class JsonLineBuilder {
      * Writes a double that is a whole number of thousandths below {@link #SHORT_DECIMAL_LIMIT} (or
      * zero) as {@code Double.toString} does, and returns whether it did.
      *
-     * <p>Amounts, prices and rates are mostly such values, and {@code Double.toString} is a fifth
+     * <p>Amounts, prices and rates are mostly such values, and {@code Double.toString} was a sixth
      * of a simple bean's conversion (a thread-local buffer, digit generation for any double). For
      * these values its text is known without it: at most three decimals identify the double, no
      * other decimal with as few identifies it (neighbouring doubles here are less than 2 × 10<sup>-8</sup>
@@ -169,7 +169,7 @@ final class JsonLineBuilder {
      * the point. {@code JsonLineBuilderTest} checks every such value against {@code
      * Double.toString}, since Java 17's implementation is not the specification's word for word.
      */
-    private boolean writeShortDecimal(double value) {
+    boolean writeShortDecimal(double value) {
         double magnitude = Math.abs(value);
         if (!(magnitude < SHORT_DECIMAL_LIMIT)) {
             return false; // NaN too

@@ -140,8 +140,8 @@ class JsonLineBuilderTest {
                     double[] both = {value, -value};
                     for (double v : both) {
                         line.reset();
-                        line.writeDouble(v);
-                        if (!own(line).equals(Double.toString(v))) {
+                        // Every one of them must take the short path, and give Double.toString's text.
+                        if (!line.writeShortDecimal(v) || !own(line).equals(Double.toString(v))) {
                             mismatch[worker] = Double.doubleToRawLongBits(v);
                         }
                     }
@@ -156,11 +156,26 @@ class JsonLineBuilderTest {
             if (bits != -1) {
                 double v = Double.longBitsToDouble(bits);
                 JsonLineBuilder line = new JsonLineBuilder();
-                line.writeDouble(v);
+                assertThat(line.writeShortDecimal(v)).as("%s takes the short path", v).isTrue();
                 assertThat(own(line)).as("%s", v).isEqualTo(Double.toString(v));
             }
         }
         assertThat(mismatch).containsOnly(-1L);
+    }
+
+    @Test
+    void shortDecimalsGrowTheLineAsTheyGo() {
+        // One line of 20,000 of them, far past the first buffer: every byte in place.
+        Random random = new Random(3);
+        JsonLineBuilder line = new JsonLineBuilder();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            double value = (random.nextBoolean() ? -1 : 1) * random.nextInt(100_000_000) / 1000.0;
+            line.writeDouble(value);
+            line.writeByte(',');
+            expected.append(Double.toString(value)).append(',');
+        }
+        assertThat(own(line)).isEqualTo(expected.toString());
     }
 
     @Test
