@@ -47,6 +47,7 @@ public final class Bench {
     private final StringWriter report = new StringWriter();
     private final PrintWriter out = new PrintWriter(report);
     private final List<String> csv = new ArrayList<>();
+    private long serverJitMillisAtReset;
 
     /** One measured run. */
     static final class Run {
@@ -57,6 +58,8 @@ public final class Bench {
         long wireBytes;
         long requests;
         Sampler.Window jvm;
+        /** The server JVM's time spent compiling, from the run's reset to its last answer. */
+        double serverJitSeconds;
         String loadAverage;
 
         double eventsPerSecond() {
@@ -74,13 +77,18 @@ public final class Bench {
         double allocatedPerNdjsonByte() {
             return (double) jvm.allocatedBytes / ndjsonBytes;
         }
+
+        /** Compiling in the window, both JVMs (the server's from its reset). */
+        double jitSeconds() {
+            return jvm.jitSeconds + serverJitSeconds;
+        }
     }
 
     private Bench(Map<String, String> options, ServerProcess server, Sampler sampler) {
         this.options = options;
         this.server = server;
         this.sampler = sampler;
-        csv.add("section,mode,rep,events,seconds,events_per_s,ndjson_mb_per_s,cpu_s_per_million,peak_heap_mb,live_heap_mb,alloc_per_ndjson_byte,requests,wire_bytes,load_average_1m");
+        csv.add("section,mode,rep,events,seconds,events_per_s,ndjson_mb_per_s,cpu_s_per_million,peak_heap_mb,live_heap_mb,alloc_per_ndjson_byte,requests,wire_bytes,load_average_1m,jit_s_both_jvms");
     }
 
     public static void main(String[] args) throws Exception {
@@ -93,6 +101,7 @@ public final class Bench {
             bench.all();
             bench.out.printf(Locale.ROOT, "%nTotal benchmark time: %.0f s%n", (System.nanoTime() - start) / 1e9);
             bench.save();
+            SinkJobs.closeCluster();
             System.out.println(bench.report);
             System.out.println("Written to " + new File(options.get("out")).getAbsolutePath());
         }
@@ -123,6 +132,11 @@ public final class Bench {
         // Flink's default (off) is the headline; "both" adds sink rows with it on, interleaved.
         o.put("object-reuse", "false");
         o.put("modes", "all");
+        // "shared": every Flink job on one MiniCluster; "per-job": a MiniCluster for each (before run U1).
+        o.put("cluster", "shared");
+        // Warm-up: rounds of every mode; 1 round of 300,000 events before run U1.
+        o.put("warm-up-rounds", "6");
+        o.put("warm-up-events", "1000000");
         return BenchOptions.parse(args, o, "server-threads");
     }
 
@@ -145,6 +159,11 @@ public final class Bench {
             throw new IllegalArgumentException("--object-reuse is false (Flink's default), true or both, got " + reuse);
         }
         SinkJobs.objectReuse = reuse.equals("true");
+        String cluster = options.get("cluster");
+        if (!Arrays.asList("shared", "per-job").contains(cluster)) {
+            throw new IllegalArgumentException("--cluster is shared (one MiniCluster for every job) or per-job, got " + cluster);
+        }
+        SinkJobs.sharedCluster = cluster.equals("shared");
         warmUp();
         double sinkGzipRate = 0;
         if (section("throughput")) {
@@ -164,14 +183,25 @@ public final class Bench {
         }
     }
 
+    /**
+     * Rounds of every mode before anything is recorded. The sink with gzip uses both cores, so
+     * whatever the compilers still do in its window comes out of its rate, while the one-threaded
+     * ceiling leaves them a core. After one round of 300,000 events per mode (before run U1) the
+     * compilers still reported about 0.6 s of compiling in each 1.6 s window of the sink with gzip
+     * (docs/performance.md, fifth pass). Each round logs how long both JVMs spent compiling in its
+     * windows, and the throughput table gives it per mode.
+     */
     private void warmUp() throws Exception {
-        long n = Math.min(300_000, longOption("events"));
-        log("warm-up");
-        ceiling(false, n);
-        ceiling(true, n);
-        sink(DEFAULTS.withGzip(false), n, 0);
-        sink(DEFAULTS, n, 0);
-        naive(Math.min(5_000, longOption("naive-events")));
+        long n = longOption("warm-up-events");
+        long naiveN = Math.min(5_000, longOption("naive-events"));
+        long rounds = longOption("warm-up-rounds");
+        for (int round = 1; round <= rounds; round++) {
+            log("warm-up round " + round);
+            List<Run> runs = Arrays.asList(
+                    ceiling(false, n), ceiling(true, n), sink(DEFAULTS.withGzip(false), n, 0), sink(DEFAULTS, n, 0), naive(naiveN));
+            log(String.format(Locale.ROOT, "warm-up round %d: JIT %.2f s in %.2f s of windows", round,
+                    runs.stream().mapToDouble(Run::jitSeconds).sum(), runs.stream().mapToDouble(r -> r.seconds).sum()));
+        }
     }
 
     // ---------------------------------------------------------------- throughput
@@ -238,18 +268,19 @@ public final class Bench {
         out.printf(Locale.ROOT, "%n## Throughput (median of %d interleaved runs; [min-max])%n%n", reps);
         out.printf(Locale.ROOT, "Events per run: %,d (naive: %,d). Sink settings: %s (gzip as listed). Flink object reuse: %s.%n%n",
                 n, naiveN, DEFAULTS, both ? "off, and on where listed" : SinkJobs.objectReuse ? "on" : "off (Flink's default)");
-        out.println("| Mode | events/s | MB/s NDJSON | CPU-s per M events | peak heap MiB | live heap MiB | bytes allocated per NDJSON byte | wire MB/s |");
-        out.println("|---|---|---|---|---|---|---|---|");
+        out.println("| Mode | events/s | MB/s NDJSON | CPU-s per M events | peak heap MiB | live heap MiB | bytes allocated per NDJSON byte | wire MB/s | JIT s, both JVMs |");
+        out.println("|---|---|---|---|---|---|---|---|---|");
         for (String m : modes) {
             List<Run> r = runs.get(m);
-            out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", m,
+            out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", m,
                     stat(r, Run::eventsPerSecond, "%,.0f"),
                     stat(r, Run::mbPerSecond, "%.1f"),
                     stat(r, Run::cpuSecondsPerMillion, "%.2f"),
                     stat(r, x -> x.jvm.peakHeapUsed / (double) MIB, "%.0f"),
                     stat(r, x -> x.jvm.peakHeapAfterGc / (double) MIB, "%.0f"),
                     stat(r, Run::allocatedPerNdjsonByte, "%.2f"),
-                    stat(r, x -> x.wireBytes / x.seconds / 1e6, "%.1f"));
+                    stat(r, x -> x.wireBytes / x.seconds / 1e6, "%.1f"),
+                    stat(r, Run::jitSeconds, "%.2f"));
         }
         if (!options.get("modes").equals("all")) {
             // Not every row ran: no ratios.
@@ -279,23 +310,29 @@ public final class Bench {
 
     private Run ceiling(boolean gzip, long n) throws Exception {
         log("ceiling gzip=" + gzip + " events=" + n);
-        server.reset(false);
+        reset(false);
         long started = Ceiling.run(server.eventsUrl(), n, gzip);
         return finish(n, started, 60_000);
     }
 
     private Run sink(SinkJobs.Settings settings, long n, double perSecond) throws Exception {
         log("sink " + settings + " events=" + n);
-        server.reset(false);
+        reset(false);
         SinkJobs.run(SinkJobs.tinybirdSink(server.endpoint(), settings), n, perSecond);
         return finish(n, SinkJobs.firstEventNanos, 60_000);
     }
 
     private Run naive(long n) throws Exception {
         log("naive events=" + n);
-        server.reset(false);
+        reset(false);
         SinkJobs.run(new NaiveSink(server.eventsUrl()), n, 0);
         return finish(n, SinkJobs.firstEventNanos, 60_000);
+    }
+
+    /** Zeroes the server's counts before a run, and notes how long its JIT has compiled so far. */
+    private void reset(boolean record) throws Exception {
+        server.reset(record);
+        serverJitMillisAtReset = server.stats().jitMillis;
     }
 
     private Run finish(long n, long startedNanos, long timeoutMs) throws Exception {
@@ -311,8 +348,10 @@ public final class Bench {
         run.wireBytes = wait.stats.bodyBytes;
         run.requests = wait.stats.requests;
         run.jvm = sampler.window(startedNanos, wait.stats.lastAnswerNanos);
-        log(String.format(Locale.ROOT, "  %,.0f events/s, %.1f MB/s, %.2f CPU-s/M, %d requests, %.2f B allocated per NDJSON byte",
-                run.eventsPerSecond(), run.mbPerSecond(), run.cpuSecondsPerMillion(), run.requests, run.allocatedPerNdjsonByte()) + ", load " + run.loadAverage);
+        run.serverJitSeconds = (wait.stats.jitMillis - serverJitMillisAtReset) / 1e3;
+        log(String.format(Locale.ROOT, "  %,.0f events/s, %.1f MB/s, %.2f CPU-s/M, %d requests, %.2f B allocated per NDJSON byte, JIT %.2f + %.2f s",
+                run.eventsPerSecond(), run.mbPerSecond(), run.cpuSecondsPerMillion(), run.requests, run.allocatedPerNdjsonByte(),
+                run.jvm.jitSeconds, run.serverJitSeconds) + ", load " + run.loadAverage);
         return run;
     }
 
@@ -324,7 +363,7 @@ public final class Bench {
         SinkJobs.Settings settings = DEFAULTS;
         log(String.format(Locale.ROOT, "latency at %.0f events/s for %d s (%s)", rate, seconds, settings));
         SinkJobs.madeNanos = new long[(int) n];
-        server.reset(true);
+        reset(true);
         try {
             SinkJobs.run(SinkJobs.tinybirdSink(server.endpoint(), settings), n, rate);
             Run run = finish(n, SinkJobs.firstEventNanos, 60_000);
@@ -481,9 +520,9 @@ public final class Bench {
     // ---------------------------------------------------------------- helpers
 
     private void record(String section, String mode, int rep, Run r) {
-        csv.add(String.format(Locale.ROOT, "%s,\"%s\",%d,%d,%.3f,%.0f,%.2f,%.3f,%.0f,%.0f,%.3f,%d,%d,%s", section, mode, rep, r.events, r.seconds,
+        csv.add(String.format(Locale.ROOT, "%s,\"%s\",%d,%d,%.3f,%.0f,%.2f,%.3f,%.0f,%.0f,%.3f,%d,%d,%s,%.3f", section, mode, rep, r.events, r.seconds,
                 r.eventsPerSecond(), r.mbPerSecond(), r.cpuSecondsPerMillion(), r.jvm.peakHeapUsed / (double) MIB,
-                r.jvm.peakHeapAfterGc / (double) MIB, r.allocatedPerNdjsonByte(), r.requests, r.wireBytes, r.loadAverage));
+                r.jvm.peakHeapAfterGc / (double) MIB, r.allocatedPerNdjsonByte(), r.requests, r.wireBytes, r.loadAverage, r.jitSeconds()));
     }
 
     private static String stat(List<Run> runs, ToDoubleFunction<Run> f, String format) {

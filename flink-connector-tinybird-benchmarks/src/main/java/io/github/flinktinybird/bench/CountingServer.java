@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
@@ -27,7 +28,8 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Control: {@code POST /reset[?record=1]} zeroes the counters (and records, per request, the
  * first and last event id and the {@link System#nanoTime()} after its answer was written, for the
- * latency run); {@code GET /stats} answers {@code lines requests bodyBytes ndjsonBytes lastAnswerNanos};
+ * latency run); {@code GET /stats} answers {@code lines requests bodyBytes ndjsonBytes lastAnswerNanos jitMillis}
+ * (the last: this JVM's time spent compiling so far);
  * {@code GET /latency} the recorded {@code firstId lastId lines answerNanos} rows; {@code GET
  * /now} this JVM's {@code nanoTime} (to check that both JVMs share the monotonic clock).
  */
@@ -53,7 +55,8 @@ public final class CountingServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/v0/events", this::events);
         server.createContext("/reset", this::reset);
-        server.createContext("/stats", x -> answer(x, 200, lines.get() + " " + requests.get() + " " + bodyBytes.get() + " " + ndjsonBytes.get() + " " + lastAnswerNanos.get()));
+        server.createContext("/stats", x -> answer(x, 200, lines.get() + " " + requests.get() + " " + bodyBytes.get() + " " + ndjsonBytes.get() + " " + lastAnswerNanos.get()
+                + " " + ManagementFactory.getCompilationMXBean().getTotalCompilationTime()));
         server.createContext("/now", x -> answer(x, 200, Long.toString(System.nanoTime())));
         server.createContext("/latency", this::latency);
         server.start();

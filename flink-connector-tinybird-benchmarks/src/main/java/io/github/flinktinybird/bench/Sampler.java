@@ -1,5 +1,6 @@
 package io.github.flinktinybird.bench;
 
+import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -22,12 +23,13 @@ final class Sampler implements AutoCloseable {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private final List<MemoryPoolMXBean> heapPools = new ArrayList<>();
     private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
+    private final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     private final Thread thread;
     private volatile boolean running = true;
 
-    // Ring of samples: nanoTime, cpuNanos, allocatedBytes, heapUsed, heapAfterGc, gcCount
+    // Ring of samples: nanoTime, cpuNanos, allocatedBytes, heapUsed, heapAfterGc, gcCount, jitMillis
     private final int capacity = 200_000;
-    private final long[][] samples = new long[6][capacity];
+    private final long[][] samples = new long[7][capacity];
     private int size;
 
     Sampler() {
@@ -78,12 +80,20 @@ final class Sampler implements AutoCloseable {
         samples[3][size] = heapUsed;
         samples[4][size] = afterGc;
         samples[5][size] = gcs;
+        samples[6][size] = jitMillis();
         size++;
+    }
+
+    /** Milliseconds the JIT compilers of this JVM have spent compiling, all threads together. */
+    long jitMillis() {
+        return jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     /** What the JVM did between two {@code nanoTime}s. */
     static final class Window {
         double cpuSeconds;
+        /** Of which compiling. */
+        double jitSeconds;
         long allocatedBytes;
         long peakHeapUsed;
         long peakHeapAfterGc;
@@ -111,6 +121,7 @@ final class Sampler implements AutoCloseable {
         w.cpuSeconds = (samples[1][end] - samples[1][first]) / 1e9;
         w.allocatedBytes = samples[2][end] - samples[2][first];
         w.collections = samples[5][end] - samples[5][first];
+        w.jitSeconds = (samples[6][end] - samples[6][first]) / 1e3;
         for (int i = first; i <= end; i++) {
             w.peakHeapUsed = Math.max(w.peakHeapUsed, samples[3][i]);
             w.peakHeapAfterGc = Math.max(w.peakHeapAfterGc, samples[4][i]);

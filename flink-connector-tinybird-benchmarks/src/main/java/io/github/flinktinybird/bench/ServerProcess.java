@@ -27,6 +27,8 @@ final class ServerProcess implements AutoCloseable {
         final long bodyBytes;
         final long ndjsonBytes;
         final long lastAnswerNanos;
+        /** The server JVM's time spent compiling since it started. */
+        final long jitMillis;
 
         Stats(String text) {
             String[] f = text.trim().split(" ");
@@ -35,6 +37,7 @@ final class ServerProcess implements AutoCloseable {
             bodyBytes = Long.parseLong(f[2]);
             ndjsonBytes = Long.parseLong(f[3]);
             lastAnswerNanos = Long.parseLong(f[4]);
+            jitMillis = Long.parseLong(f[5]);
         }
     }
 
