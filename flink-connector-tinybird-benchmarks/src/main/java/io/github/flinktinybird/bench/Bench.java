@@ -47,7 +47,6 @@ public final class Bench {
     private final StringWriter report = new StringWriter();
     private final PrintWriter out = new PrintWriter(report);
     private final List<String> csv = new ArrayList<>();
-    private long serverJitMillisAtReset;
 
     /** One measured run. */
     static final class Run {
@@ -58,7 +57,7 @@ public final class Bench {
         long wireBytes;
         long requests;
         Sampler.Window jvm;
-        /** The server JVM's time spent compiling, from the run's reset to its last answer. */
+        /** The server JVM's time spent compiling, from the run's reset (before its job is submitted) to the poll that saw its last line. */
         double serverJitSeconds;
         String loadAverage;
 
@@ -98,10 +97,14 @@ public final class Bench {
                 Sampler sampler = new Sampler()) {
             server.checkSharedClock();
             Bench bench = new Bench(options, server, sampler);
-            bench.all();
+            try {
+                bench.all();
+            } finally {
+                // Its threads would keep the JVM alive after a failed run.
+                SinkJobs.closeCluster();
+            }
             bench.out.printf(Locale.ROOT, "%nTotal benchmark time: %.0f s%n", (System.nanoTime() - start) / 1e9);
             bench.save();
-            SinkJobs.closeCluster();
             System.out.println(bench.report);
             System.out.println("Written to " + new File(options.get("out")).getAbsolutePath());
         }
@@ -134,7 +137,8 @@ public final class Bench {
         o.put("modes", "all");
         // "shared": every Flink job on one MiniCluster; "per-job": a MiniCluster for each (before run U1).
         o.put("cluster", "shared");
-        // Warm-up: rounds of every mode; 1 round of 300,000 events before run U1.
+        // Warm-up: rounds of every mode, each run as long as a measured one at most; before run
+        // U1, one round of 300,000 events.
         o.put("warm-up-rounds", "6");
         o.put("warm-up-events", "1000000");
         return BenchOptions.parse(args, o, "server-threads");
@@ -192,9 +196,13 @@ public final class Bench {
      * windows, and the throughput table gives it per mode.
      */
     private void warmUp() throws Exception {
-        long n = longOption("warm-up-events");
+        long n = Math.min(longOption("warm-up-events"), longOption("events"));
         long naiveN = Math.min(5_000, longOption("naive-events"));
         long rounds = longOption("warm-up-rounds");
+        if (rounds < 0 || (rounds > 0 && n <= 0)) {
+            throw new IllegalArgumentException("--warm-up-rounds is 0 or more and --warm-up-events 1 or more, got "
+                    + rounds + " and " + n);
+        }
         for (int round = 1; round <= rounds; round++) {
             log("warm-up round " + round);
             List<Run> runs = Arrays.asList(
@@ -310,33 +318,34 @@ public final class Bench {
 
     private Run ceiling(boolean gzip, long n) throws Exception {
         log("ceiling gzip=" + gzip + " events=" + n);
-        reset(false);
+        long serverJit = reset(false);
         long started = Ceiling.run(server.eventsUrl(), n, gzip);
-        return finish(n, started, 60_000);
+        return finish(n, started, serverJit);
     }
 
     private Run sink(SinkJobs.Settings settings, long n, double perSecond) throws Exception {
         log("sink " + settings + " events=" + n);
-        reset(false);
+        long serverJit = reset(false);
         SinkJobs.run(SinkJobs.tinybirdSink(server.endpoint(), settings), n, perSecond);
-        return finish(n, SinkJobs.firstEventNanos, 60_000);
+        return finish(n, SinkJobs.firstEventNanos, serverJit);
     }
 
     private Run naive(long n) throws Exception {
         log("naive events=" + n);
-        reset(false);
+        long serverJit = reset(false);
         SinkJobs.run(new NaiveSink(server.eventsUrl()), n, 0);
-        return finish(n, SinkJobs.firstEventNanos, 60_000);
+        return finish(n, SinkJobs.firstEventNanos, serverJit);
     }
 
-    /** Zeroes the server's counts before a run, and notes how long its JIT has compiled so far. */
-    private void reset(boolean record) throws Exception {
+    /** Zeroes the server's counts before a run; returns how long its JIT has compiled so far, in ms. */
+    private long reset(boolean record) throws Exception {
         server.reset(record);
-        serverJitMillisAtReset = server.stats().jitMillis;
+        return server.stats().jitMillis;
     }
 
-    private Run finish(long n, long startedNanos, long timeoutMs) throws Exception {
-        ServerProcess.Wait wait = server.waitFor(n, timeoutMs);
+    /** Waits (a minute at most) for the server to have all {@code n} lines, and measures the run. */
+    private Run finish(long n, long startedNanos, long serverJitMillisAtReset) throws Exception {
+        ServerProcess.Wait wait = server.waitFor(n, 60_000);
         if (!wait.complete || wait.stats.lines != n) {
             throw new IllegalStateException("expected " + n + " lines at the server, got " + wait.stats.lines);
         }
@@ -363,10 +372,10 @@ public final class Bench {
         SinkJobs.Settings settings = DEFAULTS;
         log(String.format(Locale.ROOT, "latency at %.0f events/s for %d s (%s)", rate, seconds, settings));
         SinkJobs.madeNanos = new long[(int) n];
-        reset(true);
+        long serverJit = reset(true);
         try {
             SinkJobs.run(SinkJobs.tinybirdSink(server.endpoint(), settings), n, rate);
-            Run run = finish(n, SinkJobs.firstEventNanos, 60_000);
+            Run run = finish(n, SinkJobs.firstEventNanos, serverJit);
             record("latency", "sink, gzip on, half load", 0, run);
             long[] made = SinkJobs.madeNanos;
             long steadyFrom = made[0] + 2_000_000_000L;

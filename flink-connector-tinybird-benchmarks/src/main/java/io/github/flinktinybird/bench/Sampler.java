@@ -84,9 +84,9 @@ final class Sampler implements AutoCloseable {
         size++;
     }
 
-    /** Milliseconds the JIT compilers of this JVM have spent compiling, all threads together. */
+    /** Milliseconds the JIT compilers of this JVM have spent compiling, all threads together (0 without a JIT). */
     long jitMillis() {
-        return jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     /** What the JVM did between two {@code nanoTime}s. */

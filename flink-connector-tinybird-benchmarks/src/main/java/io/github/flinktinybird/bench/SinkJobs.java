@@ -6,6 +6,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -35,9 +36,10 @@ final class SinkJobs {
     static volatile boolean objectReuse = false;
     /**
      * Whether every job runs on one MiniCluster, started for the first, as Flink's own benchmarks
-     * keep one cluster for all their jobs, rather than on a cluster of its own. Each start of a
-     * cluster runs code (configuration parsing, RPC set-up, class loading) that the JIT compiles
-     * during later jobs' measured windows; on two cores that takes CPU from what is measured.
+     * keep one cluster for all their jobs, rather than on a cluster of its own. A cluster per job
+     * runs start-up code (configuration parsing, RPC set-up, class loading) again for each, and
+     * the JIT was seen compiling it during later jobs' measured windows (docs/performance.md,
+     * fifth pass); on two cores that takes CPU from what is measured.
      */
     static volatile boolean sharedCluster = true;
     private static MiniCluster cluster;
@@ -128,8 +130,14 @@ final class SinkJobs {
     /** The cluster every job runs on when {@link #sharedCluster}: one task manager with one slot. */
     private static synchronized MiniCluster cluster() throws Exception {
         if (cluster == null) {
-            MiniCluster started =
-                    new MiniCluster(new MiniClusterConfiguration.Builder().setNumTaskManagers(1).setNumSlotsPerTaskManager(1).build());
+            Configuration config = new Configuration();
+            // Any free port for its REST endpoint, as a local environment's own cluster takes.
+            config.set(RestOptions.BIND_PORT, "0");
+            MiniCluster started = new MiniCluster(new MiniClusterConfiguration.Builder()
+                    .setConfiguration(config)
+                    .setNumTaskManagers(1)
+                    .setNumSlotsPerTaskManager(1)
+                    .build());
             started.start();
             cluster = started;
         }
