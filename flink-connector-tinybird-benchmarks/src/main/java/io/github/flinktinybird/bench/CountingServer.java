@@ -8,8 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
@@ -57,16 +55,10 @@ public final class CountingServer implements AutoCloseable {
         server.createContext("/v0/events", this::events);
         server.createContext("/reset", this::reset);
         server.createContext("/stats", x -> answer(x, 200, lines.get() + " " + requests.get() + " " + bodyBytes.get() + " " + ndjsonBytes.get() + " " + lastAnswerNanos.get()
-                + " " + jitMillis()));
+                + " " + Sampler.jitMillis()));
         server.createContext("/now", x -> answer(x, 200, Long.toString(System.nanoTime())));
         server.createContext("/latency", this::latency);
         server.start();
-    }
-
-    /** This JVM's time spent compiling so far, or 0 where the JVM does not tell. */
-    private static long jitMillis() {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     public int port() {

@@ -23,7 +23,6 @@ final class Sampler implements AutoCloseable {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private final List<MemoryPoolMXBean> heapPools = new ArrayList<>();
     private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
-    private final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -84,8 +83,12 @@ final class Sampler implements AutoCloseable {
         size++;
     }
 
-    /** Milliseconds the JIT compilers of this JVM have spent compiling, all threads together (0 without a JIT). */
-    long jitMillis() {
+    /**
+     * Milliseconds the JIT compilers of this JVM have spent compiling, all threads together (0
+     * without a JIT); the stand-in server reports its own through this too.
+     */
+    static long jitMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
